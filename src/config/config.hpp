@@ -1,0 +1,113 @@
+#pragma once
+// Typed configuration of one Airlock process. Loaded from YAML by load_config();
+// every field documented in docs/config.md. Values here are already validated:
+// code that receives a Config never re-checks them.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/verifier.hpp"
+
+namespace airlock::config {
+
+using Millis = std::chrono::milliseconds;
+
+struct Endpoint {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 6432;
+};
+
+struct TlsServer {
+  std::string cert_file;  // PEM
+  std::string key_file;   // PEM
+};
+
+enum class UpstreamSslMode { Disable, Prefer, Require, VerifyFull };
+
+struct Upstream {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 5432;
+  std::string database;
+  std::string user;
+  std::string password;  // resolved from password_env or password; may be empty (trust)
+  UpstreamSslMode sslmode = UpstreamSslMode::Prefer;
+  std::string sslrootcert;  // for verify-full
+};
+
+struct Timeouts {
+  Millis connect{5'000};             // upstream TCP connect + startup + auth
+  Millis auth{10'000};               // client startup + authentication
+  Millis write{30'000};              // any single write to a peer
+  Millis client_idle{0};             // 0 = disabled
+  Millis idle_in_transaction{0};     // 0 = disabled
+  Millis shutdown_grace{30'000};     // SIGTERM: time running statements get to finish
+};
+
+struct Limits {
+  std::size_t max_message_bytes = 64u * 1024 * 1024;  // any single protocol message
+  std::size_t max_startup_bytes = 10'000;             // StartupMessage (PostgreSQL's own cap)
+  std::size_t max_connections = 10'000;               // client connections per process
+};
+
+// One entry of an agent's allow/hold list (the policy issue gives it meaning).
+struct RuleEntry {
+  std::vector<std::string> tables;
+  std::vector<std::string> sequences;
+  std::vector<std::string> functions;
+  std::vector<std::string> actions;       // select, insert, update, delete, truncate, ...
+  std::vector<std::string> columns;       // writable columns (update/insert)
+  std::vector<std::string> mask;          // masked columns
+  std::vector<std::string> deny_columns;  // columns that may not be referenced
+  std::optional<std::uint64_t> max_rows;
+  std::string over_limit = "deny";        // deny | hold
+  std::string reason;
+  int line = 0;                           // where it was declared, for messages
+};
+
+struct Agent {
+  std::string name;
+  auth::ScramVerifier verifier;  // from password_env (derived at load) or scram_verifier
+  std::string mode = "enforce";  // enforce | observe | shadow
+  std::vector<RuleEntry> allow;
+  std::vector<RuleEntry> hold;
+};
+
+struct Config {
+  std::string source_file;
+  Endpoint listen;
+  std::string unix_socket_dir;  // empty = no unix socket
+  int threads = 0;              // 0 = number of cores
+  std::optional<TlsServer> tls;
+  Upstream upstream;
+  Timeouts timeouts;
+  Limits limits;
+  std::vector<std::string> extra_startup_parameters;  // allowed in addition to the built-in list
+  std::string log_level = "info";
+  std::string log_format = "text";  // text | json
+  std::map<std::string, Agent, std::less<>> agents;
+};
+
+// One problem found while loading, with its place: "airlock.yaml:12: agents.bot.password_env: ..."
+struct ConfigError {
+  std::string file;
+  int line = 0;  // 1-based; 0 when unknown
+  std::string key;  // dotted path
+  std::string message;
+  std::string to_string() const;
+};
+
+struct LoadResult {
+  std::shared_ptr<const Config> config;  // null when errors is not empty
+  std::vector<ConfigError> errors;
+};
+
+// Reads and validates the file; collects every error rather than stopping at the first.
+// Environment variables named by *_env keys are read here, once.
+LoadResult load_config(const std::string& path);
+LoadResult load_config_from_string(const std::string& yaml, const std::string& file_name);
+
+}  // namespace airlock::config
