@@ -2,7 +2,7 @@
 add_library(airlock_warnings INTERFACE)
 target_compile_options(airlock_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Wunused
-  -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough -Wno-missing-field-initializers
   $<$<BOOL:${AIRLOCK_WERROR}>:-Werror>)
 
 # airlock_module(NAME SOURCES... DEPS ...): one library per folder under src/.

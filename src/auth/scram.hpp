@@ -3,6 +3,7 @@
 // no channel binding offered by the server side here ("n,," / "y,," accepted, "p=" refused),
 // username in client-first is ignored (PostgreSQL sends it empty; the startup user counts).
 // Sans-I/O: these classes turn SASL payloads into SASL payloads; no sockets.
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,8 @@ namespace airlock::auth {
 class ScramServer {
  public:
   explicit ScramServer(ScramVerifier verifier);
+  // Test seam: a fixed server nonce, so that published exchanges (RFC 7677) can be replayed.
+  ScramServer(ScramVerifier verifier, std::string fixed_server_nonce);
 
   // client-first-message -> server-first-message. Error 08P01 on malformed input.
   Result<std::string> on_client_first(std::string_view client_first);
@@ -28,13 +31,19 @@ class ScramServer {
   std::string client_first_bare_;
   std::string server_first_;
   std::string nonce_;  // client nonce + server nonce
+  std::string server_nonce_;
+  std::string expected_cbind_;  // base64 of the gs2 header: "biws" ("n,,") or "eSws" ("y,,")
   bool first_done_ = false;
+  bool finished_ = false;  // completed or failed: every later call is refused
 };
 
 // Client side, for Airlock's own login to the upstream server.
 class ScramClient {
  public:
   explicit ScramClient(std::string password);
+  // Test seam: a fixed client nonce and n= user (PostgreSQL sends it empty), so that
+  // published exchanges (RFC 7677) can be replayed.
+  ScramClient(std::string password, std::string fixed_nonce, std::string sasl_user);
   std::string client_first();  // "n,,n=,r=<nonce>"
   Result<std::string> on_server_first(std::string_view server_first);
   Status on_server_final(std::string_view server_final);  // verifies the server signature
@@ -44,6 +53,9 @@ class ScramClient {
   std::string client_nonce_;
   std::string client_first_bare_;
   std::string expected_server_signature_;
+  std::string sasl_user_;
+  enum class Stage { kStart, kFirstSent, kFinalSent, kDone };
+  Stage stage_ = Stage::kStart;
 };
 
 // PostgreSQL md5 password response: "md5" + md5(md5(password + user) + salt).

@@ -1,0 +1,39 @@
+#pragma once
+// Internal to the config library: one reader per top-level section of the YAML file.
+// Each reports problems through the Reader and fills what it could validate.
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "config/reader.hpp"
+
+namespace airlock::config::detail {
+
+// Where relative paths in the file are resolved from.
+struct Context {
+  Reader& reader;
+  std::filesystem::path base_dir;
+};
+
+void read_listen(Context& ctx, const YAML::Node& node, const std::string& path, Endpoint& out);
+void read_unix_socket_dir(Context& ctx, const YAML::Node& node, const std::string& path,
+                          std::string& out);
+void read_tls(Context& ctx, const YAML::Node& node, const std::string& path,
+              std::optional<TlsServer>& out);
+void read_upstream(Context& ctx, const YAML::Node& node, const std::string& path,
+                   Upstream& out);
+void read_timeouts(Context& ctx, const YAML::Node& node, const std::string& path,
+                   Timeouts& out);
+void read_limits(Context& ctx, const YAML::Node& node, const std::string& path, Limits& out);
+void read_startup_parameters(Context& ctx, const YAML::Node& node, const std::string& path,
+                             std::vector<std::string>& out);
+void read_log(Context& ctx, const YAML::Node& node, const std::string& path, Config& out);
+void read_agents(Context& ctx, const YAML::Node& node, const std::string& path,
+                 std::map<std::string, Agent, std::less<>>& out);
+// An agent's allow or hold list.
+void read_rules(Context& ctx, const YAML::Node& node, const std::string& path,
+                std::vector<RuleEntry>& out);
+
+}  // namespace airlock::config::detail

@@ -1,0 +1,302 @@
+// Session: the relay loops after authentication.
+//
+// Each loop reads what is available, frames every complete message, inspects the few
+// types that matter, and forwards the whole batch with one write straight from the receive
+// buffer (no copy). A statement the hook denies is replaced upstream by a syntax error so
+// that PostgreSQL aborts, skips to Sync and answers in pipeline order exactly as it would
+// for its own error; its ErrorResponse is rewritten into the denial on the way back.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "auth/scram.hpp"
+#include "protocol/backend.hpp"
+#include "protocol/builder.hpp"
+#include "protocol/frontend.hpp"
+#include "proxy/session.hpp"
+
+namespace airlock::proxy {
+namespace {
+
+using protocol::DecodeStatus;
+using protocol::Frame;
+
+constexpr std::size_t kReadChunk = 8192;
+
+// Space to ask for before a read: enough for the rest of the message at the front (its
+// length is already bounded by decode_typed) or one chunk.
+std::size_t read_size(const RecvBuffer& buf) {
+  return std::max(kReadChunk, protocol::typed_bytes_wanted(buf.data()));
+}
+
+}  // namespace
+
+void Session::signal() { signal_timer_.cancel(); }
+
+net::awaitable<void> Session::wait_signal() {
+  co_await signal_timer_.async_wait(net::nothrow);
+}
+
+net::awaitable<bool> Session::write_client(std::string_view bytes) {
+  while (client_write_busy_ && !closed_) co_await wait_signal();
+  if (closed_ && !client_.is_open()) co_return false;
+  client_write_busy_ = true;
+  client_write_deadline_ = Clock::now() + snap_->config->timeouts.write;
+  auto [ec, n] = co_await client_.write_all(net::asio::buffer(bytes.data(), bytes.size()));
+  client_write_deadline_ = Clock::time_point::max();
+  client_write_busy_ = false;
+  signal();
+  co_return !ec;
+}
+
+net::awaitable<bool> Session::write_upstream(std::string_view bytes) {
+  upstream_write_deadline_ = Clock::now() + snap_->config->timeouts.write;
+  auto [ec, n] = co_await upstream_->stream->write_all(net::asio::buffer(bytes.data(), bytes.size()));
+  upstream_write_deadline_ = Clock::time_point::max();
+  co_return !ec;
+}
+
+void Session::arm_client_read_deadline() {
+  const auto& t = snap_->config->timeouts;
+  client_read_deadline_ = Clock::time_point::max();
+  client_read_timeout_state_ = nullptr;
+  if (pending_syncs_ > 0) return;  // the server has the turn, not the client
+  const auto limit = txn_status_ == 'I' ? t.client_idle : t.idle_in_transaction;
+  if (limit.count() <= 0) return;
+  client_read_deadline_ = Clock::now() + limit;
+  client_read_timeout_state_ =
+      txn_status_ == 'I' ? sqlstate::kIdleSessionTimeout : sqlstate::kIdleInTransactionTimeout;
+}
+
+net::awaitable<bool> Session::forward_denied(const Frame& f, Verdict v) {
+  if (deny_marker_.empty()) deny_marker_ = "airlock_denied_" + std::to_string(client_key_.pid);
+  std::string out;
+  if (f.type == 'P') {
+    auto p = protocol::parse_parse(f);
+    protocol::MessageBuilder b(out);
+    b.begin('P').cstring(p ? p->statement : std::string_view{}).cstring(deny_marker_).i16(0).end();
+  } else {
+    protocol::append_query(out, deny_marker_);
+  }
+  denials_.push_back(std::move(v));
+  co_return co_await write_upstream(out);
+}
+
+bool Session::rewrite_if_denial(const Frame& f, std::string& out) {
+  if (denials_.empty()) return false;
+  auto e = protocol::parse_error(f);
+  if (!e || e->message.find(deny_marker_) == std::string_view::npos) return false;
+  const Verdict v = std::move(denials_.front());
+  denials_.pop_front();
+  protocol::append_error(out, {.severity = "ERROR", .sqlstate = v.error.sqlstate,
+                               .message = v.error.message, .hint = v.hint});
+  return true;
+}
+
+net::awaitable<void> Session::client_to_upstream() {
+  const std::size_t max = snap_->config->limits.max_message_bytes;
+  StatementHook& hook = *services_.hook;
+  for (;;) {
+    arm_client_read_deadline();
+    auto space = cbuf_.prepare(read_size(cbuf_));
+    auto [ec, n] = co_await client_.read_some(net::asio::buffer(space.data(), space.size()));
+    client_read_deadline_ = Clock::time_point::max();
+    if (ec || n == 0) co_return;  // the client went away; run() cleans up
+    cbuf_.commit(n);
+
+    const std::string_view data = cbuf_.data();
+    std::size_t off = 0;
+    std::size_t fwd = 0;  // start of the range not yet forwarded
+    for (;;) {
+      Frame f;
+      const auto st = protocol::decode_typed(data.substr(off), max, f);
+      if (st == DecodeStatus::NeedMore) break;
+      if (st == DecodeStatus::Invalid || !protocol::is_frontend_message_type(f.type) ||
+          f.type == 'p') {
+        services_.counters.protocol_errors.fetch_add(1, std::memory_order_relaxed);
+        co_await write_upstream(data.substr(fwd, off - fwd));
+        co_await send_fatal(Error::make(sqlstate::kProtocolViolation,
+                                        st == DecodeStatus::Invalid
+                                            ? "airlock: invalid message length"
+                                            : "airlock: unexpected message type"));
+        co_return;
+      }
+      std::optional<Verdict> denied;
+      switch (f.type) {
+        case 'Q':
+        case 'P': {
+          const bool is_query = f.type == 'Q';
+          StatementEvent ev;
+          ev.source = is_query ? StatementSource::SimpleQuery : StatementSource::Parse;
+          ev.agent = agent_;
+          ev.transaction_status = txn_status_;
+          if (is_query) {
+            auto q = protocol::parse_query(f);
+            if (q) ev.sql = *q;
+            if (!q) denied = Verdict::deny(Error::make(sqlstate::kProtocolViolation, "airlock: malformed Query message"));
+          } else {
+            auto p = protocol::parse_parse(f);
+            if (p) {
+              ev.sql = p->query;
+              ev.statement_name = p->statement;
+            } else {
+              denied = Verdict::deny(Error::make(sqlstate::kProtocolViolation, "airlock: malformed Parse message"));
+            }
+          }
+          if (!denied) {
+            Verdict v = hook.on_statement(ev);
+            if (!v.forward) denied = std::move(v);
+          }
+          if (is_query) ++pending_syncs_;
+          break;
+        }
+        case 'S':
+          ++pending_syncs_;
+          break;
+        case 'F':
+          // The legacy fast-path FunctionCall bypasses SQL entirely: refuse it.
+          ++pending_syncs_;
+          denied = Verdict::deny(
+              Error::make(sqlstate::kFeatureNotSupported,
+                          "airlock: the FunctionCall protocol message is not supported"),
+              "Call the function with SELECT instead.");
+          break;
+        case 'X':
+          co_await write_upstream(data.substr(fwd, off + f.size - fwd));
+          co_return;
+        default:
+          break;
+      }
+      if (denied) {
+        if (!co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
+        if (!co_await forward_denied(f, std::move(*denied))) co_return;
+        fwd = off + f.size;
+      }
+      off += f.size;
+    }
+    if (off > fwd && !co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
+    cbuf_.consume(off);
+    cbuf_.shrink_if_idle();
+  }
+}
+
+net::awaitable<void> Session::upstream_to_client() {
+  const std::size_t max = snap_->config->limits.max_message_bytes;
+  RecvBuffer& ubuf = upstream_->buf;
+  net::Stream& up = *upstream_->stream;
+  std::string side;  // rewritten messages
+  for (;;) {
+    // Frames already buffered (e.g. after login) are relayed before reading more.
+    if (protocol::typed_bytes_wanted(ubuf.data()) > 0 || ubuf.empty()) {
+      auto space = ubuf.prepare(read_size(ubuf));
+      auto [ec, n] = co_await up.read_some(net::asio::buffer(space.data(), space.size()));
+      if (ec || n == 0) {
+        if (!closed_ && ec != net::asio::error::operation_aborted) {
+          services_.counters.upstream_errors.fetch_add(1, std::memory_order_relaxed);
+          spdlog::warn("upstream connection lost agent={}: {}", agent_, ec.message());
+          co_await send_fatal(Error::make(sqlstate::kConnectionFailure,
+                                          "airlock: lost the connection to the upstream server"));
+        }
+        co_return;
+      }
+      ubuf.commit(n);
+    }
+    const std::string_view data = ubuf.data();
+    std::size_t off = 0;
+    std::size_t fwd = 0;
+    int ready = 0;
+    bool bad = false;
+    for (;;) {
+      Frame f;
+      const auto st = protocol::decode_typed(data.substr(off), max, f);
+      if (st == DecodeStatus::NeedMore) break;
+      if (st == DecodeStatus::Invalid || !protocol::is_backend_message_type(f.type)) {
+        bad = true;
+        break;
+      }
+      if (f.type == 'Z') {
+        auto s = protocol::parse_ready_for_query(f);
+        if (!s) {
+          bad = true;
+          break;
+        }
+        txn_status_ = *s;
+        ++ready;
+      } else if (f.type == 'S') {
+        auto p = protocol::parse_parameter_status(f);
+        if (!p) {
+          bad = true;
+          break;
+        }
+        if (!check_upstream_parameter(p->name, p->value)) {
+          // A setting changed under us (SET, set_config, RESET): from here on the server
+          // may read SQL differently from Airlock's parser. Fail closed.
+          co_await write_client(data.substr(fwd, off - fwd));
+          co_await send_fatal(Error::make(
+              sqlstate::kInsufficientPrivilege,
+              "airlock: session setting " + std::string(p->name) + " changed to \"" +
+                  std::string(p->value) + "\"; Airlock cannot check SQL under it"));
+          co_return;
+        }
+      } else if (f.type == 'R' || f.type == 'K') {
+        bad = true;
+        break;
+      } else if (f.type == 'E') {
+        side.clear();
+        if (rewrite_if_denial(f, side)) {
+          if (!co_await write_client(data.substr(fwd, off - fwd))) co_return;
+          if (!co_await write_client(side)) co_return;
+          fwd = off + f.size;
+        }
+      }
+      off += f.size;
+    }
+    if (off > fwd && !co_await write_client(data.substr(fwd, off - fwd))) co_return;
+    ubuf.consume(off);
+    if (bad) {
+      services_.counters.protocol_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::error("upstream sent an invalid message agent={}", agent_);
+      co_await send_fatal(Error::make(sqlstate::kConnectionFailure,
+                                      "airlock: the upstream server sent an invalid message"));
+      co_return;
+    }
+    ubuf.shrink_if_idle();
+    pending_syncs_ = std::max(0, pending_syncs_ - ready);
+    if (draining_ && pending_syncs_ == 0) {
+      co_await send_fatal(Error::make(sqlstate::kAdminShutdown,
+                                      "terminating connection due to administrator command"));
+      co_return;
+    }
+  }
+}
+
+net::awaitable<void> Session::watchdog() {
+  const auto& t = snap_->config->timeouts;
+  std::chrono::milliseconds shortest = t.write;
+  for (auto d : {t.client_idle, t.idle_in_transaction}) {
+    if (d.count() > 0) shortest = std::min(shortest, d);
+  }
+  const auto tick = std::clamp(shortest / 4, std::chrono::milliseconds(100),
+                               std::chrono::milliseconds(5000));
+  net::asio::steady_timer timer(client_.executor());
+  for (;;) {
+    timer.expires_after(tick);
+    auto [ec] = co_await timer.async_wait(net::nothrow);
+    if (ec || closed_) co_return;
+    const auto now = Clock::now();
+    if (client_read_deadline_ <= now && client_read_timeout_state_ != nullptr) {
+      const bool idle = client_read_timeout_state_ == std::string_view(sqlstate::kIdleSessionTimeout);
+      co_await send_fatal(Error::make(
+          client_read_timeout_state_,
+          idle ? "terminating connection due to idle-session timeout"
+               : "terminating connection due to idle-in-transaction timeout"));
+      co_return;
+    }
+    if (client_write_deadline_ <= now || upstream_write_deadline_ <= now) {
+      spdlog::warn("write timeout agent={} peer={}", agent_, peer_);
+      co_return;
+    }
+  }
+}
+
+}  // namespace airlock::proxy

@@ -1,0 +1,48 @@
+#pragma once
+// The listening side of one Airlock process: accepts clients on TCP (and optionally a unix
+// socket), runs each Session on one I/O thread, and handles SIGHUP (reload) and
+// SIGTERM/SIGINT (graceful shutdown through a drain gate).
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "config/config.hpp"
+#include "net/io_threads.hpp"
+#include "net/stream.hpp"
+#include "proxy/services.hpp"
+
+namespace airlock::proxy {
+
+class Session;
+
+class Server {
+ public:
+  Server(std::shared_ptr<const config::Config> cfg, std::string config_path);
+  ~Server();
+
+  // Binds, serves until a shutdown signal, and returns the process exit code.
+  int run();
+
+  // Builds the TLS contexts a config asks for.
+  static Result<std::shared_ptr<const Snapshot>> make_snapshot(std::shared_ptr<const config::Config> cfg);
+
+ private:
+  net::awaitable<void> accept_tcp(net::tcp::acceptor& acceptor);
+  net::awaitable<void> accept_unix(net::asio::local::stream_protocol::acceptor& acceptor);
+  void start_session(std::size_t index, net::Stream stream);
+  net::awaitable<void> handle_signals();
+  void reload();
+  net::awaitable<void> shutdown();
+
+  std::string config_path_;
+  net::IoThreads threads_;
+  Services services_;
+  // Sessions per I/O thread; each set is touched only by its own thread.
+  std::vector<std::unordered_set<std::shared_ptr<Session>>> sessions_;
+  std::unique_ptr<net::tcp::acceptor> tcp_acceptor_;
+  std::unique_ptr<net::asio::local::stream_protocol::acceptor> unix_acceptor_;
+  std::string unix_path_;
+};
+
+}  // namespace airlock::proxy

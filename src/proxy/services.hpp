@@ -1,0 +1,44 @@
+#pragma once
+// What every session shares: the current config snapshot, TLS contexts, the cancel
+// registry and process-wide counters. Owned by the Server; outlives all sessions.
+#include <atomic>
+#include <boost/asio/ssl/context.hpp>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "proxy/cancel_registry.hpp"
+#include "proxy/statement_hook.hpp"
+
+namespace airlock::proxy {
+
+struct Snapshot {
+  std::shared_ptr<const config::Config> config;
+  std::shared_ptr<boost::asio::ssl::context> client_tls;    // null: no TLS for clients
+  std::shared_ptr<boost::asio::ssl::context> upstream_tls;  // null: sslmode disable
+};
+
+struct Counters {
+  std::atomic<std::uint64_t> connections_total{0};
+  std::atomic<std::int64_t> connections_active{0};
+  std::atomic<std::uint64_t> auth_failures{0};
+  std::atomic<std::uint64_t> upstream_errors{0};
+  std::atomic<std::uint64_t> protocol_errors{0};
+};
+
+class Services {
+ public:
+  std::shared_ptr<const Snapshot> snapshot() const { return snapshot_.load(std::memory_order_acquire); }
+  void publish(std::shared_ptr<const Snapshot> s) { snapshot_.store(std::move(s), std::memory_order_release); }
+
+  CancelRegistry cancels;
+  Counters counters;
+  std::string process_secret;  // random, per process: keys mock SCRAM verifiers
+  std::shared_ptr<StatementHook> hook;  // the one point where statements are decided
+  std::atomic<bool> draining{false};
+
+ private:
+  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+};
+
+}  // namespace airlock::proxy

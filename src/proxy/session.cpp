@@ -1,0 +1,55 @@
+// Session: lifetime — run, drain, and cleanup after either peer goes away.
+#include "proxy/session.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <spdlog/spdlog.h>
+
+#include "protocol/frontend.hpp"
+
+namespace airlock::proxy {
+
+net::awaitable<void> Session::run() {
+  auto self = shared_from_this();
+  services_.counters.connections_total.fetch_add(1, std::memory_order_relaxed);
+  services_.counters.connections_active.fetch_add(1, std::memory_order_relaxed);
+  signal_timer_.expires_at(net::asio::steady_timer::time_point::max());
+
+  if (co_await startup()) {
+    using namespace boost::asio::experimental::awaitable_operators;
+    co_await (client_to_upstream() || upstream_to_client() || watchdog());
+    if (upstream_ && upstream_->stream->is_open()) {
+      // The client left while a statement ran: cancel it, so the backend is not left
+      // working for nobody, then end the upstream session.
+      if (pending_syncs_ > 0) co_await cancel_upstream_query();
+      std::string bye;
+      protocol::append_terminate(bye);
+      co_await write_upstream(bye);
+    }
+    spdlog::info("session end peer={} agent={}", peer_, agent_);
+  }
+  close_both();
+  services_.counters.connections_active.fetch_sub(1, std::memory_order_relaxed);
+}
+
+net::awaitable<void> Session::cancel_upstream_query() {
+  const auto& up = snap_->config->upstream;
+  co_await send_upstream_cancel(up.host, up.port, upstream_->key, snap_->config->timeouts.connect);
+}
+
+void Session::begin_drain() {
+  draining_ = true;
+  if (pending_syncs_ > 0 || closed_) return;  // upstream_to_client closes after the last reply
+  auto self = shared_from_this();
+  net::asio::co_spawn(
+      client_.executor(),
+      [self]() -> net::awaitable<void> {
+        if (self->upstream_) {
+          co_await self->send_fatal(Error::make(
+              sqlstate::kAdminShutdown, "terminating connection due to administrator command"));
+        }
+        self->close_both();
+      },
+      net::asio::detached);
+}
+
+}  // namespace airlock::proxy

@@ -1,0 +1,201 @@
+// Session: startup packets, TLS, agent authentication and the upstream login.
+// protocol-flow.html#PROTOCOL-FLOW-START-UP
+#include <spdlog/spdlog.h>
+
+#include "auth/scram.hpp"
+#include "protocol/backend.hpp"
+#include "protocol/frontend.hpp"
+#include "protocol/startup.hpp"
+#include "proxy/frame_io.hpp"
+#include "proxy/session.hpp"
+#include "proxy/startup_params.hpp"
+
+namespace airlock::proxy {
+
+Session::Session(net::Stream client, Services& services)
+    : client_(std::move(client)),
+      services_(services),
+      cbuf_(4096),
+      signal_timer_(client_.executor()) {}
+
+Session::~Session() {
+  if (client_key_.pid != 0) services_.cancels.remove(client_key_.pid);
+}
+
+void Session::abort() { close_both(); }
+
+void Session::close_both() {
+  closed_ = true;
+  client_.close();
+  if (upstream_ && upstream_->stream) upstream_->stream->close();
+  signal_timer_.cancel();
+}
+
+net::awaitable<void> Session::send_fatal(const Error& e) {
+  std::string out;
+  protocol::append_error(out, {.severity = "FATAL", .sqlstate = e.sqlstate, .message = e.message});
+  co_await write_client(out);
+}
+
+net::awaitable<Result<protocol::StartupMessage>> Session::read_startup_packet() {
+  const auto& cfg = *snap_->config;
+  for (;;) {
+    auto f = co_await read_frame(client_, cbuf_, FrameKind::Startup, cfg.limits.max_startup_bytes);
+    if (!f) co_return std::unexpected(f.error());
+    auto pkt = protocol::parse_startup(*f);
+    const std::size_t frame_size = f->size;
+    if (!pkt) co_return std::unexpected(pkt.error());
+    if (auto* m = std::get_if<protocol::StartupMessage>(&*pkt)) {
+      cbuf_.consume(frame_size);
+      co_return std::move(*m);
+    }
+    if (auto* c = std::get_if<protocol::CancelRequest>(&*pkt)) {
+      co_await handle_cancel(c->pid, c->secret);
+      co_return fail(sqlstate::kQueryCanceled, "");  // ends the connection quietly
+    }
+    const bool ssl = std::holds_alternative<protocol::SslRequest>(*pkt);
+    // Bytes that arrived with the request would be read as if they came through TLS
+    // (CVE-2021-23214): refuse them, and refuse a second negotiation.
+    if (cbuf_.size() != frame_size || client_.is_tls()) {
+      co_return fail(sqlstate::kProtocolViolation, "invalid encryption negotiation");
+    }
+    cbuf_.consume(frame_size);
+    const bool accept_tls = ssl && snap_->client_tls && !client_.is_unix();
+    const char answer = accept_tls ? 'S' : 'N';
+    auto [ec, n] = co_await client_.write_all(net::asio::buffer(&answer, 1));
+    if (ec) co_return fail(sqlstate::kConnectionFailure, "connection closed");
+    if (accept_tls) {
+      if (auto hec = co_await client_.server_tls(*snap_->client_tls)) {
+        co_return fail(sqlstate::kConnectionFailure, "TLS handshake failed", hec.message());
+      }
+    }
+  }
+}
+
+net::awaitable<Status> Session::authenticate(const std::string& user) {
+  const auto& cfg = *snap_->config;
+  auto it = cfg.agents.find(user);
+  const auth::ScramVerifier verifier = it != cfg.agents.end()
+                                           ? it->second.verifier
+                                           : auth::mock_verifier(user, services_.process_secret);
+  auth::ScramServer scram(verifier);
+  const Error bad_password = Error::make(
+      sqlstate::kInvalidPassword, "password authentication failed for user \"" + user + "\"");
+  std::string out;
+  protocol::append_auth_sasl(out);
+  if (!co_await write_client(out)) co_return fail(sqlstate::kConnectionFailure, "connection closed");
+
+  const std::size_t max = 16 * 1024;  // SASL messages are a few hundred bytes
+  auto f = co_await read_frame(client_, cbuf_, FrameKind::Typed, max);
+  if (!f) co_return std::unexpected(f.error());
+  auto init = protocol::parse_sasl_initial_response(*f);
+  if (!init) co_return fail(sqlstate::kProtocolViolation, "expected SASL initial response");
+  if (init->mechanism != "SCRAM-SHA-256") {
+    co_return fail(sqlstate::kProtocolViolation,
+                   "client selected an invalid SASL authentication mechanism");
+  }
+  auto server_first = scram.on_client_first(init->data);
+  cbuf_.consume(f->size);
+  if (!server_first) co_return std::unexpected(server_first.error());
+  out.clear();
+  protocol::append_auth_sasl_continue(out, *server_first);
+  if (!co_await write_client(out)) co_return fail(sqlstate::kConnectionFailure, "connection closed");
+
+  f = co_await read_frame(client_, cbuf_, FrameKind::Typed, max);
+  if (!f) co_return std::unexpected(f.error());
+  if (f->type != 'p') co_return fail(sqlstate::kProtocolViolation, "expected SASL response");
+  auto server_final = scram.on_client_final(f->body);
+  cbuf_.consume(f->size);
+  if (!server_final) {
+    if (server_final.error().sqlstate == sqlstate::kInvalidPassword) co_return std::unexpected(bad_password);
+    co_return std::unexpected(server_final.error());
+  }
+  if (it == cfg.agents.end()) co_return std::unexpected(bad_password);  // unreachable: mock keys
+  out.clear();
+  protocol::append_auth_sasl_final(out, *server_final);
+  if (!co_await write_client(out)) co_return fail(sqlstate::kConnectionFailure, "connection closed");
+  co_return Status{};
+}
+
+net::awaitable<void> Session::handle_cancel(std::uint32_t pid, std::uint32_t secret) {
+  auto target = services_.cancels.find(pid, secret);
+  if (!target) co_return;  // PostgreSQL ignores unknown keys silently, and so do we
+  co_await send_upstream_cancel(target->host, target->port,
+                                protocol::BackendKey{target->upstream_pid, target->upstream_secret},
+                                snap_->config->timeouts.connect);
+}
+
+net::awaitable<bool> Session::startup() {
+  snap_ = services_.snapshot();
+  const auto& cfg = *snap_->config;
+  peer_ = client_.peer_address();
+
+  auto handshake = [this]() -> net::awaitable<Result<bool>> {
+    auto msg = co_await read_startup_packet();
+    if (!msg) co_return std::unexpected(msg.error());
+    auto startup = validate_startup(*msg, snap_->config->extra_startup_parameters);
+    if (!startup) co_return std::unexpected(startup.error());
+    agent_ = startup->user;
+    application_name_ = startup->application_name;
+    if (services_.draining.load()) {
+      co_return fail("57P03", "the database system is shutting down");
+    }
+    if (auto st = co_await authenticate(agent_); !st) {
+      services_.counters.auth_failures.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("auth failed peer={} agent={} reason={}", peer_, agent_, st.error().message);
+      co_return std::unexpected(st.error());
+    }
+    UpstreamLoginInput in;
+    in.upstream = &snap_->config->upstream;
+    in.settings = std::move(startup->settings);
+    in.tls = snap_->upstream_tls.get();
+    in.timeout = snap_->config->timeouts.connect;
+    in.max_message_bytes = snap_->config->limits.max_message_bytes;
+    auto up = co_await upstream_login(std::move(in));
+    if (!up) {
+      services_.counters.upstream_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::error("upstream login failed agent={}: {} {}", agent_, up.error().message, up.error().detail);
+      co_return std::unexpected(up.error());
+    }
+    upstream_ = std::move(*up);
+    std::string out;
+    protocol::append_auth_ok(out);
+    for (const auto& [name, value] : upstream_->parameters) {
+      if (!check_upstream_parameter(name, value)) {
+        co_return fail(sqlstate::kInsufficientPrivilege,
+                       "airlock: upstream setting " + name + "=" + value + " is not supported");
+      }
+      protocol::append_parameter_status(out, name, value);
+    }
+    const auto& up_cfg = snap_->config->upstream;
+    client_key_ = services_.cancels.add(
+        {up_cfg.host, up_cfg.port, upstream_->key.pid, upstream_->key.secret});
+    protocol::append_backend_key_data(out, client_key_.pid, client_key_.secret);
+    protocol::append_ready_for_query(out, 'I');
+    if (!co_await write_client(out)) co_return fail(sqlstate::kConnectionFailure, "connection closed");
+    co_return true;
+  };
+
+  auto done = co_await with_deadline<bool>(handshake(), client_, cfg.timeouts.auth, "authentication");
+  if (!done) {
+    const Error& e = done.error();
+    if (e.sqlstate == sqlstate::kQueryCanceled && e.message.empty()) co_return false;  // cancel
+    if (e.sqlstate == sqlstate::kProtocolViolation) {
+      services_.counters.protocol_errors.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (e.sqlstate != sqlstate::kConnectionFailure && client_.is_open()) co_await send_fatal(e);
+    spdlog::debug("startup ended peer={} agent={}: {}", peer_, agent_, e.message);
+    co_return false;
+  }
+  spdlog::info("session start peer={} agent={} app={}", peer_, agent_, application_name_);
+  co_return true;
+}
+
+bool Session::check_upstream_parameter(std::string_view name, std::string_view value) {
+  // The server must keep reading SQL the way Airlock's parser does (see startup_params.hpp).
+  if (name == "client_encoding") return is_utf8_encoding_name(value);
+  if (name == "standard_conforming_strings") return value == "on";
+  return true;
+}
+
+}  // namespace airlock::proxy

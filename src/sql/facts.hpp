@@ -1,0 +1,134 @@
+#pragma once
+// The facts `sql::analyze` extracts from one SQL string. Policy code sees only these types;
+// libpg_query and the PostgreSQL node headers stay inside src/sql/pg/.
+//
+// Names are as the PostgreSQL parser produced them: unquoted identifiers folded to lower
+// case, quoted ones (including U&"..." escapes) kept exactly. No search_path resolution:
+// an empty `schema` means "unqualified as written".
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace airlock::sql {
+
+enum class StatementKind : std::uint8_t {
+  Select, Insert, Update, Delete, Merge, Ddl, Copy, TransactionControl, Set, Reset, Show,
+  Discard, Listen, Notify, Unlisten, Prepare, Execute, Deallocate, DeclareCursor, Fetch,
+  ClosePortal, Explain, Lock, Truncate, Call, Do, Vacuum, Analyze, Grant, Checkpoint, Load,
+  RefreshMatView, TwoPhase, Unsupported
+};
+
+enum class AccessMode : std::uint8_t {
+  Read, Insert, Update, Delete, Truncate, Ddl, Lock, Copy  // Copy: COPY ... FROM (writes rows)
+};
+
+// Where a relation was named. A name equal to an enclosing WITH query is a CTE reference,
+// not a table; it is still reported (flagged) so that nothing is silently dropped.
+struct RelationRef {
+  std::string catalog;  // rare three-part names: db.schema.table
+  std::string schema;   // empty = unqualified
+  std::string name;
+  AccessMode mode = AccessMode::Read;
+  bool in_cte = false;         // inside the body of a WITH query
+  bool in_subquery = false;    // inside a sub-SELECT (FROM, expression, set operation arm)
+  bool cte_reference = false;  // unqualified name matching a WITH query in scope
+  int location = -1;           // byte offset in the analyzed text, -1 if unknown
+};
+
+enum class FunctionSite : std::uint8_t {
+  Expression,     // target list, WHERE, ON, VALUES, RETURNING, ...
+  FromClause,     // SELECT * FROM f(...), ROWS FROM, LATERAL functions
+  DdlExpression,  // DEFAULT, CHECK, index expressions, generated columns, partition bounds
+  Call,           // CALL p(...)
+};
+
+struct FunctionRef {
+  std::string catalog;
+  std::string schema;  // empty = unqualified
+  std::string name;
+  int arg_count = 0;
+  FunctionSite site = FunctionSite::Expression;
+  int location = -1;
+};
+
+enum class TransactionOp : std::uint8_t {
+  Begin, Start, Commit, Rollback, Savepoint, Release, RollbackTo, PrepareTransaction,
+  CommitPrepared, RollbackPrepared
+};
+
+struct TransactionInfo {
+  TransactionOp op = TransactionOp::Begin;
+  std::optional<bool> read_only;  // BEGIN/START ... READ ONLY / READ WRITE
+  std::string isolation;          // e.g. "serializable"; empty when not given
+  std::string name;               // savepoint name or two-phase gid
+  bool chain = false;             // COMMIT/ROLLBACK AND CHAIN
+};
+
+enum class SettingScope : std::uint8_t {
+  Session,                // SET x / RESET x
+  Local,                  // SET LOCAL x
+  Transaction,            // SET TRANSACTION ...
+  SessionCharacteristics  // SET SESSION CHARACTERISTICS AS TRANSACTION ...
+};
+
+enum class SettingAction : std::uint8_t { Set, SetDefault, SetFromCurrent, Reset, ResetAll };
+
+// One parameter changed by SET/RESET. SET TRANSACTION READ WRITE yields
+// {name "transaction_read_only", value "false", scope Transaction}.
+struct SettingChange {
+  std::string name;   // lower-case parameter name; empty for RESET ALL
+  std::string value;  // the value as written, list items joined by ", "
+  SettingScope scope = SettingScope::Session;
+  SettingAction action = SettingAction::Set;
+};
+
+struct CopyInfo {
+  bool is_from = false;     // COPY ... FROM (load) vs TO (dump)
+  bool is_program = false;  // FROM/TO PROGRAM
+  std::string target;       // file name or program text; empty for STDIN/STDOUT
+};
+
+struct StatementFacts {
+  StatementKind kind = StatementKind::Unsupported;
+  // For wrappers (EXPLAIN, PREPARE, DECLARE CURSOR, CREATE TABLE AS, COPY (query)): the kind
+  // of the wrapped statement; otherwise equal to `kind`.
+  StatementKind inner_kind = StatementKind::Unsupported;
+  std::string command;  // PostgreSQL-style command name, e.g. "DROP SCHEMA", "CREATE TABLE"
+
+  std::vector<RelationRef> relations;
+  std::vector<FunctionRef> functions;
+
+  bool has_data_modifying_cte = false;  // WITH x AS (INSERT/UPDATE/DELETE ...)
+  bool is_explain_analyze = false;      // EXPLAIN (ANALYZE) executes its statement
+  bool select_into = false;             // SELECT ... INTO new_table
+  bool row_locking = false;             // FOR UPDATE / SHARE / ...
+  bool has_where = false;               // UPDATE/DELETE with WHERE (or WHERE CURRENT OF)
+  bool on_conflict_update = false;      // INSERT ... ON CONFLICT DO UPDATE
+  bool has_returning = false;
+
+  std::optional<TransactionInfo> transaction;
+  std::vector<SettingChange> settings;
+  std::optional<CopyInfo> copy;
+  std::string object_name;  // PREPARE/EXECUTE/DEALLOCATE/cursor/channel name when relevant
+
+  std::size_t text_offset = 0;  // this statement's byte range in the analyzed text
+  std::size_t text_length = 0;
+
+  // Non-empty when any part of the statement was not understood; policy must deny then.
+  std::string unsupported_reason;
+};
+
+enum class Outcome : std::uint8_t { Ok, Unsupported, ParseError, TooLarge, TooDeep, InvalidUtf8 };
+
+struct Analysis {
+  Outcome outcome = Outcome::Unsupported;
+  std::string reason;       // empty when outcome is Ok
+  int error_position = -1;  // byte offset of a parse error, when known
+  std::vector<StatementFacts> statements;
+
+  bool ok() const noexcept { return outcome == Outcome::Ok; }
+};
+
+}  // namespace airlock::sql

@@ -1,0 +1,31 @@
+// libFuzzer target for sql::analyze.
+// Invariants: never crash; text that libpg_query cannot parse, or that is not UTF-8, never
+// yields an Ok analysis; every reported statement range lies inside the input.
+#include <pg_query.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "core/utf8.hpp"
+#include "sql/analyze.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  const airlock::sql::Analysis a = airlock::sql::analyze(text);
+  if (!a.ok()) {
+    if (!a.statements.empty()) std::abort();
+    return 0;
+  }
+  if (!airlock::valid_utf8(text)) std::abort();
+  for (const auto& s : a.statements)
+    if (s.text_offset > size || s.text_length > size - s.text_offset) std::abort();
+  // Depth is bounded once analyze() accepted the text, so the library's recursive JSON
+  // output is safe to run as the independent parse check.
+  PgQueryParseResult r = pg_query_parse(text.c_str());
+  const bool parse_failed = r.error != nullptr;
+  pg_query_free_parse_result(r);
+  if (parse_failed) std::abort();
+  return 0;
+}
