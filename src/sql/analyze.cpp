@@ -23,8 +23,8 @@ Analysis refused(Outcome o, std::string reason) {
 Analysis analyze(std::string_view text, const AnalyzeLimits& limits) {
   try {
     if (text.size() > limits.max_text_bytes)
-      return refused(Outcome::TooLarge, "statement text exceeds " +
-                                            std::to_string(limits.max_text_bytes) + " bytes");
+      return refused(Outcome::TooLarge,
+                     "statement text exceeds " + std::to_string(limits.max_text_bytes) + " bytes");
     // valid_utf8 also rejects NUL, so the C string handed to the parser is the whole text.
     if (!valid_utf8(text)) return refused(Outcome::InvalidUtf8, "statement text is not UTF-8");
     const int max_depth = limits.max_depth > 0 ? limits.max_depth : 1;
@@ -32,8 +32,8 @@ Analysis analyze(std::string_view text, const AnalyzeLimits& limits) {
       return refused(Outcome::TooDeep, "statement nesting exceeds " + std::to_string(max_depth));
     const std::string owned(text);
     const long walk_limit = static_cast<long>(max_depth) * kWalkDepthFactor;
-    return pg::parse_and_translate(owned, walk_limit > 1'000'000'000 ? 1'000'000'000
-                                                                     : static_cast<int>(walk_limit));
+    return pg::parse_and_translate(
+        owned, walk_limit > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(walk_limit));
   } catch (const std::exception& e) {
     return refused(Outcome::Unsupported, std::string("analysis failed: ") + e.what());
   } catch (...) {

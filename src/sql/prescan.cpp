@@ -12,8 +12,24 @@ bool ident_start(unsigned char c) {
 bool ident_char(unsigned char c) { return ident_start(c) || (c >= '0' && c <= '9') || c == '$'; }
 bool op_char(unsigned char c) {
   switch (c) {
-    case '+': case '-': case '*': case '/': case '<': case '>': case '=': case '~': case '!':
-    case '@': case '#': case '%': case '^': case '&': case '|': case '`': case '?': case ':':
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '<':
+    case '>':
+    case '=':
+    case '~':
+    case '!':
+    case '@':
+    case '#':
+    case '%':
+    case '^':
+    case '&':
+    case '|':
+    case '`':
+    case '?':
+    case ':':
       return true;
     default:
       return false;
@@ -33,9 +49,20 @@ bool word_is(std::string_view w, std::string_view lower) {
 class Scorer {
  public:
   explicit Scorer(int limit) : limit_(limit) { chain_.push_back(0); }
-  bool link() { ++chain_.back(); ++links_; return check(); }
-  void restart() { links_ -= chain_.back(); chain_.back() = 0; }
-  bool open() { chain_.push_back(0); ++open_; return check(); }
+  bool link() {
+    ++chain_.back();
+    ++links_;
+    return check();
+  }
+  void restart() {
+    links_ -= chain_.back();
+    chain_.back() = 0;
+  }
+  bool open() {
+    chain_.push_back(0);
+    ++open_;
+    return check();
+  }
   void close() {
     if (open_ == 0) return restart();
     links_ -= chain_.back();
@@ -64,7 +91,9 @@ int estimate_nesting(std::string_view t, int limit) noexcept {
     Scorer sc(limit);
     const std::size_t n = t.size();
     std::size_t i = 0;
-    auto at = [&](std::size_t k) -> unsigned char { return k < n ? static_cast<unsigned char>(t[k]) : 0; };
+    auto at = [&](std::size_t k) -> unsigned char {
+      return k < n ? static_cast<unsigned char>(t[k]) : 0;
+    };
     while (i < n) {
       const unsigned char c = at(i);
       if (c == '-' && at(i + 1) == '-') {
@@ -72,18 +101,29 @@ int estimate_nesting(std::string_view t, int limit) noexcept {
       } else if (c == '/' && at(i + 1) == '*') {
         int depth = 0;
         while (i < n) {
-          if (at(i) == '/' && at(i + 1) == '*') { ++depth; i += 2; }
-          else if (at(i) == '*' && at(i + 1) == '/') { i += 2; if (--depth == 0) break; }
-          else ++i;
+          if (at(i) == '/' && at(i + 1) == '*') {
+            ++depth;
+            i += 2;
+          } else if (at(i) == '*' && at(i + 1) == '/') {
+            i += 2;
+            if (--depth == 0) break;
+          } else
+            ++i;
         }
       } else if (c == '\'') {
-        const bool esc = i > 0 && (t[i - 1] == 'e' || t[i - 1] == 'E') &&
-                         (i < 2 || !ident_char(at(i - 2)));
+        const bool esc =
+            i > 0 && (t[i - 1] == 'e' || t[i - 1] == 'E') && (i < 2 || !ident_char(at(i - 2)));
         ++i;
         while (i < n) {
-          if (esc && t[i] == '\\') { i += 2; continue; }
+          if (esc && t[i] == '\\') {
+            i += 2;
+            continue;
+          }
           if (t[i] == '\'') {
-            if (at(i + 1) == '\'') { i += 2; continue; }
+            if (at(i + 1) == '\'') {
+              i += 2;
+              continue;
+            }
             break;
           }
           ++i;
@@ -92,7 +132,13 @@ int estimate_nesting(std::string_view t, int limit) noexcept {
       } else if (c == '"') {
         ++i;
         while (i < n) {
-          if (t[i] == '"') { if (at(i + 1) == '"') { i += 2; continue; } break; }
+          if (t[i] == '"') {
+            if (at(i + 1) == '"') {
+              i += 2;
+              continue;
+            }
+            break;
+          }
           ++i;
         }
         ++i;
@@ -104,7 +150,10 @@ int estimate_nesting(std::string_view t, int limit) noexcept {
           continue;
         }
         while (j < n && ident_char(at(j)) && at(j) != '$') ++j;
-        if (at(j) != '$') { i = j; continue; }
+        if (at(j) != '$') {
+          i = j;
+          continue;
+        }
         const std::string_view tag = t.substr(i, j - i + 1);
         const std::size_t end = t.find(tag, j + 1);
         i = end == std::string_view::npos ? n : end + tag.size();

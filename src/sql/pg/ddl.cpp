@@ -13,7 +13,9 @@ namespace {
 struct SiteScope {
   Translator& t;
   FunctionSite saved;
-  explicit SiteScope(Translator& tr) : t(tr), saved(tr.site_) { tr.site_ = FunctionSite::DdlExpression; }
+  explicit SiteScope(Translator& tr) : t(tr), saved(tr.site_) {
+    tr.site_ = FunctionSite::DdlExpression;
+  }
   ~SiteScope() { t.site_ = saved; }
   SiteScope(const SiteScope&) = delete;
   SiteScope& operator=(const SiteScope&) = delete;
@@ -46,10 +48,18 @@ void Translator::constraint_or_column(Node* n) {
       }
       break;
     }
-    case T_TableLikeClause: relation(castNode(TableLikeClause, n)->relation, AccessMode::Read); break;
-    case T_IndexElem: expr(castNode(IndexElem, n)->expr); break;
-    case T_PartitionElem: expr(castNode(PartitionElem, n)->expr); break;
-    case T_StatsElem: expr(castNode(StatsElem, n)->expr); break;
+    case T_TableLikeClause:
+      relation(castNode(TableLikeClause, n)->relation, AccessMode::Read);
+      break;
+    case T_IndexElem:
+      expr(castNode(IndexElem, n)->expr);
+      break;
+    case T_PartitionElem:
+      expr(castNode(PartitionElem, n)->expr);
+      break;
+    case T_StatsElem:
+      expr(castNode(StatsElem, n)->expr);
+      break;
     case T_PartitionBoundSpec: {
       auto* b = castNode(PartitionBoundSpec, n);
       expr_list(b->listdatums);
@@ -69,7 +79,9 @@ void Translator::constraint_or_column(Node* n) {
     case T_DefElem:
     case T_ReplicaIdentityStmt:
       break;
-    default: expr(n); break;  // ALTER COLUMN SET DEFAULT <expr>, ALTER DOMAIN SET DEFAULT
+    default:
+      expr(n);
+      break;  // ALTER COLUMN SET DEFAULT <expr>, ALTER DOMAIN SET DEFAULT
   }
 }
 
@@ -80,10 +92,12 @@ void Translator::create_table(CreateStmt* s) {
   for (ListCell* lc = list_head(s->constraints); lc; lc = lnext(s->constraints, lc))
     constraint_or_column(static_cast<Node*>(lfirst(lc)));
   for (ListCell* lc = list_head(s->inhRelations); lc; lc = lnext(s->inhRelations, lc))
-    if (IsA(static_cast<Node*>(lfirst(lc)), RangeVar)) relation(lfirst_node(RangeVar, lc), AccessMode::Read);
+    if (IsA(static_cast<Node*>(lfirst(lc)), RangeVar))
+      relation(lfirst_node(RangeVar, lc), AccessMode::Read);
   constraint_or_column(reinterpret_cast<Node*>(s->partbound));
   if (s->partspec != nullptr)
-    for (ListCell* lc = list_head(s->partspec->partParams); lc; lc = lnext(s->partspec->partParams, lc))
+    for (ListCell* lc = list_head(s->partspec->partParams); lc;
+         lc = lnext(s->partspec->partParams, lc))
       constraint_or_column(static_cast<Node*>(lfirst(lc)));
 }
 
@@ -104,14 +118,21 @@ void Translator::ddl(Node* n) {
   SiteScope site(*this);
   f_.command = ddl_command_name(n);
   switch (nodeTag(n)) {
-    case T_CreateStmt: create_table(castNode(CreateStmt, n)); break;
-    case T_CreateForeignTableStmt: create_table(&castNode(CreateForeignTableStmt, n)->base); break;
+    case T_CreateStmt:
+      create_table(castNode(CreateStmt, n));
+      break;
+    case T_CreateForeignTableStmt:
+      create_table(&castNode(CreateForeignTableStmt, n)->base);
+      break;
     case T_AlterTableStmt: {
       auto* s = castNode(AlterTableStmt, n);
       relation(s->relation, AccessMode::Ddl);
       for (ListCell* lc = list_head(s->cmds); lc; lc = lnext(s->cmds, lc)) {
         auto* c = static_cast<Node*>(lfirst(lc));
-        if (!IsA(c, AlterTableCmd)) { unsupported_node("ALTER TABLE command", c); continue; }
+        if (!IsA(c, AlterTableCmd)) {
+          unsupported_node("ALTER TABLE command", c);
+          continue;
+        }
         constraint_or_column(castNode(AlterTableCmd, c)->def);
       }
       break;
@@ -127,7 +148,8 @@ void Translator::ddl(Node* n) {
     case T_CreateStatsStmt: {
       auto* s = castNode(CreateStatsStmt, n);
       for (ListCell* lc = list_head(s->relations); lc; lc = lnext(s->relations, lc))
-        if (IsA(static_cast<Node*>(lfirst(lc)), RangeVar)) relation(lfirst_node(RangeVar, lc), AccessMode::Ddl);
+        if (IsA(static_cast<Node*>(lfirst(lc)), RangeVar))
+          relation(lfirst_node(RangeVar, lc), AccessMode::Ddl);
       for (ListCell* lc = list_head(s->exprs); lc; lc = lnext(s->exprs, lc))
         constraint_or_column(static_cast<Node*>(lfirst(lc)));
       break;
@@ -145,14 +167,30 @@ void Translator::ddl(Node* n) {
       f_.inner_kind = inner_statement(s->query);
       break;
     }
-    case T_DropStmt: drop(castNode(DropStmt, n)); break;
-    case T_RenameStmt: relation(castNode(RenameStmt, n)->relation, AccessMode::Ddl); break;
-    case T_CreateSeqStmt: relation(castNode(CreateSeqStmt, n)->sequence, AccessMode::Ddl); break;
-    case T_AlterSeqStmt: relation(castNode(AlterSeqStmt, n)->sequence, AccessMode::Ddl); break;
-    case T_ReindexStmt: relation(castNode(ReindexStmt, n)->relation, AccessMode::Ddl); break;
-    case T_ClusterStmt: relation(castNode(ClusterStmt, n)->relation, AccessMode::Ddl); break;
-    case T_AlterObjectSchemaStmt: relation(castNode(AlterObjectSchemaStmt, n)->relation, AccessMode::Ddl); break;
-    case T_AlterObjectDependsStmt: relation(castNode(AlterObjectDependsStmt, n)->relation, AccessMode::Ddl); break;
+    case T_DropStmt:
+      drop(castNode(DropStmt, n));
+      break;
+    case T_RenameStmt:
+      relation(castNode(RenameStmt, n)->relation, AccessMode::Ddl);
+      break;
+    case T_CreateSeqStmt:
+      relation(castNode(CreateSeqStmt, n)->sequence, AccessMode::Ddl);
+      break;
+    case T_AlterSeqStmt:
+      relation(castNode(AlterSeqStmt, n)->sequence, AccessMode::Ddl);
+      break;
+    case T_ReindexStmt:
+      relation(castNode(ReindexStmt, n)->relation, AccessMode::Ddl);
+      break;
+    case T_ClusterStmt:
+      relation(castNode(ClusterStmt, n)->relation, AccessMode::Ddl);
+      break;
+    case T_AlterObjectSchemaStmt:
+      relation(castNode(AlterObjectSchemaStmt, n)->relation, AccessMode::Ddl);
+      break;
+    case T_AlterObjectDependsStmt:
+      relation(castNode(AlterObjectDependsStmt, n)->relation, AccessMode::Ddl);
+      break;
     case T_CreateSchemaStmt: {
       auto* s = castNode(CreateSchemaStmt, n);
       f_.object_name = or_empty(s->schemaname);
@@ -165,8 +203,10 @@ void Translator::ddl(Node* n) {
       f_.object_name = join_names(s->funcname, '.');
       for (ListCell* lc = list_head(s->parameters); lc; lc = lnext(s->parameters, lc)) {
         auto* p = static_cast<Node*>(lfirst(lc));
-        if (IsA(p, FunctionParameter)) expr(castNode(FunctionParameter, p)->defexpr);
-        else unsupported_node("function parameter", p);
+        if (IsA(p, FunctionParameter))
+          expr(castNode(FunctionParameter, p)->defexpr);
+        else
+          unsupported_node("function parameter", p);
       }
       routine_body(s->sql_body);
       break;
@@ -211,9 +251,15 @@ void Translator::ddl(Node* n) {
         constraint_or_column(static_cast<Node*>(lfirst(lc)));
       break;
     }
-    case T_AlterDomainStmt: constraint_or_column(castNode(AlterDomainStmt, n)->def); break;
-    case T_CreatePublicationStmt: publication_objects(castNode(CreatePublicationStmt, n)->pubobjects); break;
-    case T_AlterPublicationStmt: publication_objects(castNode(AlterPublicationStmt, n)->pubobjects); break;
+    case T_AlterDomainStmt:
+      constraint_or_column(castNode(AlterDomainStmt, n)->def);
+      break;
+    case T_CreatePublicationStmt:
+      publication_objects(castNode(CreatePublicationStmt, n)->pubobjects);
+      break;
+    case T_AlterPublicationStmt:
+      publication_objects(castNode(AlterPublicationStmt, n)->pubobjects);
+      break;
     default:
       if (!ddl_is_expression_free(n)) {
         f_.kind = f_.inner_kind = StatementKind::Unsupported;
@@ -226,7 +272,10 @@ void Translator::ddl(Node* n) {
 void Translator::publication_objects(List* objs) {
   for (ListCell* lc = list_head(objs); lc; lc = lnext(objs, lc)) {
     auto* o = static_cast<Node*>(lfirst(lc));
-    if (!IsA(o, PublicationObjSpec)) { unsupported_node("publication object", o); continue; }
+    if (!IsA(o, PublicationObjSpec)) {
+      unsupported_node("publication object", o);
+      continue;
+    }
     PublicationTable* pt = castNode(PublicationObjSpec, o)->pubtable;
     if (pt == nullptr) continue;
     relation(pt->relation, AccessMode::Ddl);

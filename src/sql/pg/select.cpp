@@ -76,12 +76,28 @@ void Translator::with_clause(WithClause* w) {
       unsupported("empty WITH query");
     } else {
       switch (nodeTag(q)) {
-        case T_SelectStmt: select(castNode(SelectStmt, q)); break;
-        case T_InsertStmt: f_.has_data_modifying_cte = true; insert(castNode(InsertStmt, q)); break;
-        case T_UpdateStmt: f_.has_data_modifying_cte = true; update(castNode(UpdateStmt, q)); break;
-        case T_DeleteStmt: f_.has_data_modifying_cte = true; delete_(castNode(DeleteStmt, q)); break;
-        case T_MergeStmt: f_.has_data_modifying_cte = true; merge(castNode(MergeStmt, q)); break;
-        default: unsupported_node("WITH query", q); break;
+        case T_SelectStmt:
+          select(castNode(SelectStmt, q));
+          break;
+        case T_InsertStmt:
+          f_.has_data_modifying_cte = true;
+          insert(castNode(InsertStmt, q));
+          break;
+        case T_UpdateStmt:
+          f_.has_data_modifying_cte = true;
+          update(castNode(UpdateStmt, q));
+          break;
+        case T_DeleteStmt:
+          f_.has_data_modifying_cte = true;
+          delete_(castNode(DeleteStmt, q));
+          break;
+        case T_MergeStmt:
+          f_.has_data_modifying_cte = true;
+          merge(castNode(MergeStmt, q));
+          break;
+        default:
+          unsupported_node("WITH query", q);
+          break;
       }
     }
     if (!w->recursive) cte_names_.emplace_back(or_empty(cte->ctename));

@@ -8,18 +8,17 @@ class Bypass : public testing::TestWithParam<FactsCase> {};
 TEST_P(Bypass, Facts) { check_case(GetParam()); }
 
 const FactsCase kBypasses[] = {
-    {"stacked_commit_drop_schema", "COMMIT; DROP SCHEMA public CASCADE",
-     "transaction_control;ddl", "", ""},
+    {"stacked_commit_drop_schema", "COMMIT; DROP SCHEMA public CASCADE", "transaction_control;ddl",
+     "", ""},
     {"stacked_select_drop", "SELECT 1; DROP TABLE users", "select;ddl", "users:ddl", ""},
-    {"stacked_rollback_drop", "ROLLBACK; DROP TABLE users;", "transaction_control;ddl",
-     "users:ddl", ""},
+    {"stacked_rollback_drop", "ROLLBACK; DROP TABLE users;", "transaction_control;ddl", "users:ddl",
+     ""},
     {"leading_comment_delete", "/* hi */ DELETE FROM users;", "delete", "users:delete", ""},
     {"leading_line_comment_update", "-- x\nUPDATE accounts SET balance = 0;", "update",
      "accounts:update", ""},
-    {"no_whitespace_tokens", "DELETE/*c*/FROM x;SELECT*FROM x", "delete;select",
-     "x:delete x:read", ""},
-    {"dollar_quote_desync", "SELECT $$'$$ ; DROP TABLE users -- '", "select;ddl", "users:ddl",
+    {"no_whitespace_tokens", "DELETE/*c*/FROM x;SELECT*FROM x", "delete;select", "x:delete x:read",
      ""},
+    {"dollar_quote_desync", "SELECT $$'$$ ; DROP TABLE users -- '", "select;ddl", "users:ddl", ""},
     {"dollar_tag_desync", "SELECT $tag$'$tag$ ; DELETE FROM accounts -- '", "select;delete",
      "accounts:delete", ""},
     {"comment_dollar_desync", "SELECT 1 --$$\n;DROP TABLE x--$$", "select;ddl", "x:ddl", ""},
@@ -28,17 +27,17 @@ const FactsCase kBypasses[] = {
     {"data_modifying_cte",
      "WITH updated AS (UPDATE users SET role = 'admin' RETURNING *) SELECT * FROM updated",
      "select", "users:update ~updated:read", ""},
-    {"data_modifying_cte_delete", "WITH x AS (DELETE FROM users RETURNING *) SELECT count(*) FROM x",
-     "select", "users:delete ~x:read", "count/0"},
+    {"data_modifying_cte_delete",
+     "WITH x AS (DELETE FROM users RETURNING *) SELECT count(*) FROM x", "select",
+     "users:delete ~x:read", "count/0"},
     {"cte_then_update", "WITH x AS (SELECT 1) UPDATE t SET a = 1", "update", "t:update", ""},
-    {"explain_analyze_delete", "EXPLAIN ANALYZE DELETE FROM orders", "explain",
-     "orders:delete", ""},
+    {"explain_analyze_delete", "EXPLAIN ANALYZE DELETE FROM orders", "explain", "orders:delete",
+     ""},
     {"explain_options_analyze", "EXPLAIN (ANALYZE, BUFFERS) UPDATE o SET a = 1", "explain",
      "o:update", ""},
-    {"select_into", "SELECT * INTO new_table FROM users", "select",
-     "new_table:ddl users:read", ""},
-    {"from_clause_function_pg_read_file", "SELECT * FROM pg_read_file('/etc/passwd')",
-     "select", "", "pg_read_file/1@from"},
+    {"select_into", "SELECT * INTO new_table FROM users", "select", "new_table:ddl users:read", ""},
+    {"from_clause_function_pg_read_file", "SELECT * FROM pg_read_file('/etc/passwd')", "select", "",
+     "pg_read_file/1@from"},
     {"target_function_pg_read_file", "SELECT pg_read_file('/etc/passwd')", "select", "",
      "pg_read_file/1"},
     {"schema_qualified_dblink", "SELECT pg_catalog.dblink('host=x'), public.run_dangerous()",
@@ -50,12 +49,12 @@ const FactsCase kBypasses[] = {
      "pg_read_file/1"},
     {"prepare_execute", "PREPARE p AS DELETE FROM users WHERE id = $1; EXECUTE p(1)",
      "prepare;execute", "users:delete", ""},
-    {"declare_cursor", "DECLARE c CURSOR FOR SELECT * FROM secrets FOR UPDATE",
-     "declare_cursor", "secrets:lock secrets:read", ""},
+    {"declare_cursor", "DECLARE c CURSOR FOR SELECT * FROM secrets FOR UPDATE", "declare_cursor",
+     "secrets:lock secrets:read", ""},
     {"function_in_default_value", "CREATE TABLE t (a text DEFAULT pg_read_file('/x'))", "ddl",
      "t:ddl", "pg_read_file/1@ddl"},
-    {"side_effect_functions", "SELECT pg_stat_reset(), nextval('s'), setval('s', 1)", "select",
-     "", "nextval/1 pg_stat_reset/0 setval/2"},
+    {"side_effect_functions", "SELECT pg_stat_reset(), nextval('s'), setval('s', 1)", "select", "",
+     "nextval/1 pg_stat_reset/0 setval/2"},
     {"set_config_read_write", "SELECT set_config('default_transaction_read_only', 'off', false)",
      "select", "", "set_config/3"},
     {"where_tautology_still_update", "UPDATE rack SET fan_speed = 90 WHERE 1=1", "update",
@@ -80,8 +79,9 @@ TEST(BypassFlags, DataModifyingCteIsFlagged) {
 }
 
 TEST(BypassFlags, ExplainAnalyzeIsFlaggedAndPlainExplainIsNot) {
-  const Analysis a = analyze("EXPLAIN ANALYZE DELETE FROM orders; EXPLAIN DELETE FROM orders; "
-                             "EXPLAIN (ANALYZE false) DELETE FROM orders");
+  const Analysis a = analyze(
+      "EXPLAIN ANALYZE DELETE FROM orders; EXPLAIN DELETE FROM orders; "
+      "EXPLAIN (ANALYZE false) DELETE FROM orders");
   ASSERT_TRUE(a.ok());
   EXPECT_TRUE(a.statements[0].is_explain_analyze);
   EXPECT_EQ(a.statements[0].inner_kind, StatementKind::Delete);

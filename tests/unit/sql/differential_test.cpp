@@ -52,15 +52,17 @@ struct Tally {
 std::set<std::string> our_relations(const StatementFacts& f) {
   std::set<std::string> s;
   for (const auto& r : f.relations)
-    s.insert((r.catalog.empty() ? "" : r.catalog + ".") + (r.schema.empty() ? "" : r.schema + ".") + r.name);
+    s.insert((r.catalog.empty() ? "" : r.catalog + ".") + (r.schema.empty() ? "" : r.schema + ".") +
+             r.name);
   return s;
 }
 
 std::set<std::string> our_functions(const StatementFacts& f) {
   std::set<std::string> s;
   for (const auto& fn : f.functions)
-    s.insert((fn.catalog.empty() ? "" : fn.catalog + ".") + (fn.schema.empty() ? "" : fn.schema + ".") +
-             fn.name + "/" + std::to_string(fn.arg_count));
+    s.insert((fn.catalog.empty() ? "" : fn.catalog + ".") +
+             (fn.schema.empty() ? "" : fn.schema + ".") + fn.name + "/" +
+             std::to_string(fn.arg_count));
   return s;
 }
 
@@ -96,7 +98,8 @@ void compare(const std::string& label, const std::string& sql, Tally& t) {
     ++t.compared;
     const JsonStatement& js = j.statements[i];
     if (std::string(to_string(f.kind)) != js.kind)
-      t.mismatches.push_back(label + ": kind " + std::string(to_string(f.kind)) + " vs " + js.kind + ": " + text);
+      t.mismatches.push_back(label + ": kind " + std::string(to_string(f.kind)) + " vs " + js.kind +
+                             ": " + text);
     if (our_relations(f) != js.relations)
       t.mismatches.push_back(label + ": relations [" + set_text(our_relations(f)) + "] vs [" +
                              set_text(js.relations) + "]: " + text);

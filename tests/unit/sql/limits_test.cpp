@@ -10,7 +10,8 @@
 namespace airlock::sql::test {
 namespace {
 
-std::string chain(const std::string& head, const std::string& link, int n, const std::string& tail) {
+std::string chain(const std::string& head, const std::string& link, int n,
+                  const std::string& tail) {
   std::string s = head;
   s.reserve(head.size() + link.size() * static_cast<std::size_t>(n) + tail.size());
   for (int i = 0; i < n; ++i) s += link;
@@ -61,8 +62,8 @@ TEST(Limits, WalkerLimitIsASecondLine) {
   // at kWalkDepthFactor * max_depth nodes.
   AnalyzeLimits l;
   l.max_depth = 50;
-  const Analysis a = analyze(chain("SELECT 1 WHERE a = 0", " AND (a = 1", 40, "") +
-                                 std::string(40, ')'), l);
+  const Analysis a =
+      analyze(chain("SELECT 1 WHERE a = 0", " AND (a = 1", 40, "") + std::string(40, ')'), l);
   EXPECT_EQ(a.outcome, Outcome::TooDeep) << describe(a);
 }
 
