@@ -1,0 +1,55 @@
+# Airlock: the two commands a new user runs are `make demo` and `make test`.
+# Both install whatever is missing (Debian and npm packages), build, then run.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+export CCACHE_DIR ?= $(HOME)/.cache/ccache
+
+.PHONY: all deps build build-asan build-fuzz test unit-test asan-test fuzz-test \
+        integration-test demo demo-stop bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+build-asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+
+build-fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+
+unit-test: build
+	@ctest --preset release -j $(JOBS)
+
+asan-test: build-asan
+	@ctest --preset asan -j $(JOBS)
+	@AIRLOCK_BIN=build/asan/src/app/airlock bash tests/integration/run.sh
+
+fuzz-test: build-fuzz
+	@bash tests/fuzz/run.sh
+
+integration-test: build
+	@AIRLOCK_BIN=build/release/src/app/airlock bash tests/integration/run.sh
+
+# Everything CI runs: warnings as errors, unit tests, integration tests against a real
+# PostgreSQL 15 with real clients, the same again under ASan+UBSan, and bounded fuzzing.
+test: unit-test integration-test asan-test fuzz-test
+	@echo "make test: all suites passed"
+
+demo: build
+	@bash scripts/demo.sh
+
+demo-stop:
+	@bash scripts/demo.sh stop
+
+bench: build
+	@bash bench/run.sh
+
+clean:
+	rm -rf build
