@@ -22,7 +22,7 @@ build-asan: deps
 
 build-fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS)
+	@cmake --build --preset fuzz -j $(JOBS) --target fuzzers
 
 unit-test: build
 	@ctest --preset release -j $(JOBS)

@@ -5,13 +5,13 @@ set -euo pipefail
 
 PKGS=(
   build-essential g++-12 cmake ninja-build ccache pkg-config git
-  clang-14 libclang-rt-14-dev
+  clang-16 libclang-rt-16-dev
   libboost1.81-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev
-  libpg-query-dev libprotobuf-c-dev postgresql-server-dev-15
+  libpg-query-dev libprotobuf-c-dev postgresql-server-dev-15 libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15 postgresql-contrib pgbouncer
-  python3-psycopg python3-yaml python3-pytest python3-pytest-timeout
+  python3-psycopg python3-yaml python3-pytest python3-pytest-timeout openssl
   libpostgresql-jdbc-java default-jdk-headless
 )
 # The machine image ships Node.js 20 with its own npm; Debian's npm conflicts with it.

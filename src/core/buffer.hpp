@@ -12,7 +12,7 @@ namespace airlock {
 
 class RecvBuffer {
  public:
-  explicit RecvBuffer(std::size_t initial = 8192) : initial_(initial) {}
+  explicit RecvBuffer(std::size_t initial = 8192) : initial_(initial == 0 ? 1 : initial) {}
 
   // Writable space of at least `min_free` bytes at the end (compacts or grows).
   std::span<char> prepare(std::size_t min_free);

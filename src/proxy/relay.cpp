@@ -262,6 +262,8 @@ net::awaitable<void> Session::upstream_to_client() {
     }
     ubuf.shrink_if_idle();
     pending_syncs_ = std::max(0, pending_syncs_ - ready);
+    // The client has the turn again: its idle clock starts now, not at its last read.
+    if (ready > 0 && pending_syncs_ == 0) arm_client_read_deadline();
     if (draining_ && pending_syncs_ == 0) {
       co_await send_fatal(Error::make(sqlstate::kAdminShutdown,
                                       "terminating connection due to administrator command"));

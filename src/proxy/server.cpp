@@ -209,8 +209,13 @@ net::awaitable<void> Server::shutdown() {
         for (const auto& s : sessions_[i]) s->abort();
       });
     }
-    t.expires_after(std::chrono::milliseconds(200));
-    co_await t.async_wait(net::nothrow);
+    // Aborting sessions first cancel their running statements upstream; give that a moment.
+    const auto cancel_until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (services_.counters.connections_active.load() > 0 &&
+           std::chrono::steady_clock::now() < cancel_until) {
+      t.expires_after(std::chrono::milliseconds(20));
+      co_await t.async_wait(net::nothrow);
+    }
   }
   threads_.stop();
 }

@@ -22,7 +22,23 @@ Session::~Session() {
   if (client_key_.pid != 0) services_.cancels.remove(client_key_.pid);
 }
 
-void Session::abort() { close_both(); }
+void Session::abort() {
+  if (closed_) return;
+  if (!upstream_ || pending_syncs_ == 0) {
+    close_both();
+    return;
+  }
+  // A statement is still running: cancel it upstream before closing, or PostgreSQL would
+  // finish (and commit) it for a client that has been told it was cut off.
+  auto self = shared_from_this();
+  net::asio::co_spawn(
+      client_.executor(),
+      [self]() -> net::awaitable<void> {
+        co_await self->cancel_upstream_query();
+        self->close_both();
+      },
+      net::asio::detached);
+}
 
 void Session::close_both() {
   closed_ = true;
@@ -139,6 +155,10 @@ net::awaitable<bool> Session::startup() {
     application_name_ = startup->application_name;
     if (services_.draining.load()) {
       co_return fail("57P03", "the database system is shutting down");
+    }
+    const auto active = services_.counters.connections_active.load(std::memory_order_relaxed);
+    if (active > static_cast<std::int64_t>(snap_->config->limits.max_connections)) {
+      co_return fail(sqlstate::kTooManyConnections, "sorry, too many clients already");
     }
     if (auto st = co_await authenticate(agent_); !st) {
       services_.counters.auth_failures.fetch_add(1, std::memory_order_relaxed);

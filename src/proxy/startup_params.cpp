@@ -31,8 +31,10 @@ bool valid_value(std::string_view v) {
 }
 
 std::unexpected<Error> refuse(std::string_view name, std::string_view why) {
+  // Echo the client's key only when it is a plain name: it reaches logs and the client.
+  const std::string shown = valid_name(name) ? "\"" + std::string(name) + "\"" : "(unprintable)";
   return fail(sqlstate::kInsufficientPrivilege,
-              "airlock: startup parameter \"" + std::string(name) + "\" " + std::string(why));
+              "airlock: startup parameter " + shown + " " + std::string(why));
 }
 
 // Checks one setting and appends it (or reports why not). The pinned settings are
@@ -77,7 +79,7 @@ const std::vector<std::string>& default_allowed_startup_settings() {
       "search_path", "bytea_output", "statement_timeout", "lock_timeout",
       "idle_in_transaction_session_timeout", "default_transaction_isolation",
       "default_transaction_read_only", "geqo", "jit", "lc_monetary", "lc_numeric", "lc_time",
-      "xmlbinary", "xmloption", "gssencmode"};
+      "xmlbinary", "xmloption"};
   return names;
 }
 
@@ -140,6 +142,8 @@ Result<ClientStartup> validate_startup(const protocol::StartupMessage& msg,
   ClientStartup out;
   for (const auto& [key, value] : msg.params) {
     if (key == "user") {
+      // The user name reaches log lines and the password-failure message: same rules.
+      if (!valid_value(value)) return refuse(key, "has an invalid value");
       out.user = value;
     } else if (key == "database") {
       if (!valid_value(value)) return refuse(key, "has an invalid value");

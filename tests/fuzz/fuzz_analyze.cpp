@@ -1,6 +1,8 @@
 // libFuzzer target for sql::analyze.
 // Invariants: never crash; text that libpg_query cannot parse, or that is not UTF-8, never
-// yields an Ok analysis; every reported statement range lies inside the input.
+// yields an Ok analysis; every reported statement range lies inside the input; analysis
+// against a catalog (column facts, `*` expansion, WHERE shapes) agrees on the outcome; the
+// same bytes read as a schema file never crash catalog_from_schema_sql.
 #include <pg_query.h>
 
 #include <cstddef>
@@ -10,10 +12,26 @@
 
 #include "core/utf8.hpp"
 #include "sql/analyze.hpp"
+#include "sql/catalog_sources.hpp"
+
+namespace {
+
+const airlock::sql::Catalog& fuzz_catalog() {
+  static const airlock::sql::Catalog c = *airlock::sql::catalog_from_schema_sql(
+      "CREATE TABLE t (id int PRIMARY KEY, a text, b text NOT NULL);"
+      "CREATE TABLE u (id int, t_id int, c text); CREATE VIEW v AS SELECT * FROM t;");
+  return c;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   const airlock::sql::Analysis a = airlock::sql::analyze(text);
+  const airlock::sql::Analysis ac =
+      airlock::sql::analyze(text, {}, fuzz_catalog(), {"public"});
+  if (ac.outcome != a.outcome || ac.statements.size() != a.statements.size()) std::abort();
+  (void)airlock::sql::catalog_from_schema_sql(text);
   if (!a.ok()) {
     if (!a.statements.empty()) std::abort();
     return 0;

@@ -304,20 +304,32 @@ def _q(v) -> str:
     return s
 
 
+def _yaml_flow(d: dict) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in d.items()) + "}"
+
+
 def write_config(path: Path, listen_port: int, up_host: str, up_port: int, up_user: str,
                  up_password_env: str | None, agents: dict[str, Agent], database: str = "app",
-                 log_level: str = "info") -> None:
-    up = f"host: {up_host}, port: {up_port}, database: {database}, user: {up_user}, "
+                 log_level: str = "info", *, upstream_opts: dict | None = None,
+                 timeouts: dict | None = None, extra_yaml: str = "") -> None:
+    """Writes a gateway config. `upstream_opts` and `timeouts` override/add keys of those
+    sections; `extra_yaml` is appended as further top-level sections (before `agents`)."""
+    up = {"host": up_host, "port": up_port, "database": database, "user": up_user}
     if up_password_env:
-        up += f"password_env: {up_password_env}, "
-    up += "sslmode: disable"
+        up["password_env"] = up_password_env
+    up["sslmode"] = "disable"
+    up.update(upstream_opts or {})
+    t = {"connect": "5s", "auth": "10s", "client_idle": 0}
+    t.update(timeouts or {})
     lines = [
         f"listen: 127.0.0.1:{listen_port}",
-        "upstream: {" + up + "}",
-        "timeouts: {connect: 5s, auth: 10s, client_idle: 0}",
+        "upstream: " + _yaml_flow(up),
+        "timeouts: " + _yaml_flow(t),
         f"log: {{level: {log_level}}}",
-        "agents:",
     ]
+    if extra_yaml:
+        lines += extra_yaml.strip("\n").splitlines()
+    lines.append("agents:")
     for a in agents.values():
         lines.append(f"  {a.name}: {{password_env: {a.password_env}}}")
     path.write_text("\n".join(lines) + "\n")
@@ -325,13 +337,22 @@ def write_config(path: Path, listen_port: int, up_host: str, up_port: int, up_us
 
 def start_gateway(pg: PgServer | None, *, up_host: str | None = None, up_port: int | None = None,
                   up_user: str | None = None, up_password: str | None = None,
-                  database: str = "app", name: str = "gw") -> Gateway:
-    """Starts an Airlock process. Upstream defaults to `pg` with the airlock role."""
+                  database: str = "app", name: str = "gw", upstream_opts: dict | None = None,
+                  timeouts: dict | None = None, extra_yaml: str = "", extra_env: dict | None = None,
+                  extra_agents: dict[str, tuple[str, str]] | None = None) -> Gateway:
+    """Starts an Airlock process. Upstream defaults to `pg` with the airlock role.
+
+    upstream_opts / timeouts: keys merged into those config sections (e.g. {"sslmode": "require"},
+    {"client_idle": "1s"}); extra_yaml: further top-level sections (`tls: {...}`, `limits: {...}`);
+    extra_env: additional environment for the process; extra_agents: name -> (env var, password)
+    added to the config's agents (the password is put in the environment)."""
     binary = find_airlock_bin()
     if binary is None:
         raise RuntimeError("airlock binary not found (set AIRLOCK_BIN or build it; or run with AIRLOCK_DIRECT=1)")
     tmp = Path(tempfile.mkdtemp(prefix=f"airlock-it-{name}-"))
     agents = {n: Agent(n, env, pw) for n, (env, pw) in AGENTS.items()}
+    for n, (env_name, pw) in (extra_agents or {}).items():
+        agents[n] = Agent(n, env_name, pw)
     port = free_port()
     up_host = up_host or (pg.host if pg else "127.0.0.1")
     up_port = up_port or (pg.port if pg else 5432)
@@ -340,8 +361,10 @@ def start_gateway(pg: PgServer | None, *, up_host: str | None = None, up_port: i
         up_password = pg.upstream_password
     cfg = tmp / "airlock.yaml"
     write_config(cfg, port, up_host, up_port, up_user,
-                 "AIRLOCK_UPSTREAM_PASSWORD" if up_password else None, agents, database)
+                 "AIRLOCK_UPSTREAM_PASSWORD" if up_password else None, agents, database,
+                 upstream_opts=upstream_opts, timeouts=timeouts, extra_yaml=extra_yaml)
     env = dict(os.environ)
+    env.update(extra_env or {})
     for a in agents.values():
         env[a.password_env] = a.password
     if up_password:
@@ -608,3 +631,48 @@ def read_reply_or_close(sock: socket.socket, timeout: float) -> str:
 
 def python_for_tests() -> str:
     return sys.executable
+
+
+# --------------------------------------------------------------------------- helpers for feature tests
+
+GSSENC_CODE = 80877104
+
+
+def make_self_signed_cert(directory: Path, name: str = "server", cn: str = "localhost") -> tuple[Path, Path]:
+    """A throwaway self-signed certificate (its own CA) and its unencrypted key, valid one day."""
+    cert, key = Path(directory) / f"{name}.crt", Path(directory) / f"{name}.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={cn}",
+                    "-days", "1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    os.chmod(key, 0o600)
+    return cert, key
+
+
+def connect_error(host: str, port: int, user: str, password: str, database: str = "app",
+                  timeout: float = 15) -> dict[str, str] | None:
+    """Logs in with the raw client; returns the ErrorResponse fields if the login is refused,
+    None if it succeeds (the connection is then closed)."""
+    async def go():
+        try:
+            c = await RawConn.connect(host, port, user, password, database, timeout=timeout)
+        except PgError as e:
+            return e.fields
+        await c.close()
+        return None
+    return run(go(), timeout + 5)
+
+
+async def read_until_close(c: RawConn, timeout: float) -> tuple[list[tuple[bytes, bytes]], bool]:
+    """Reads messages until EOF/reset (closed=True) or until nothing arrives for `timeout`."""
+    out = []
+    try:
+        while True:
+            out.append(await asyncio.wait_for(c.read_msg(), timeout))
+    except (asyncio.IncompleteReadError, ConnectionError):
+        return out, True
+    except asyncio.TimeoutError:
+        return out, False
+
+
+def error_codes(messages: list[tuple[bytes, bytes]]) -> list[str]:
+    return [parse_error_fields(body).get("C", "?") for t, body in messages if t == b"E"]
