@@ -6,6 +6,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "app/commands.hpp"
 #include "app/logging.hpp"
 #include "config/config.hpp"
 #include "proxy/server.hpp"
@@ -55,6 +56,10 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand("check-config", "Validate a config file and exit");
   check_cmd->add_option("-c,--config", check_path, "Config file (YAML)")->required();
 
+  int command_exit = 0;  // set by the callbacks of check and policy test
+  airlock::app::register_check(app, command_exit);
+  airlock::app::register_policy_test(app, command_exit);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -68,5 +73,5 @@ int main(int argc, char** argv) {
     std::cout << check_path << ": ok (" << cfg->agents.size() << " agent(s))\n";
     return 0;
   }
-  return kExitConfigError;
+  return command_exit;
 }

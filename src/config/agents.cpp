@@ -25,6 +25,7 @@ void read_agent(Context& ctx, const YAML::Node& node, const std::string& path, A
         if (key == "password_env") {
           have_env = true;
           if (have_verifier) r.error(value, key_path, both);
+          else if (!ctx.secrets) r.text(value, key_path);  // not read: no login needed
           else password = env_secret(r, value, key_path);
         } else if (key == "scram_verifier") {
           have_verifier = true;
@@ -49,7 +50,7 @@ void read_agent(Context& ctx, const YAML::Node& node, const std::string& path, A
         }
       });
   if (!is_map) return;
-  if (!have_env && !have_verifier) {
+  if (!have_env && !have_verifier && ctx.secrets) {
     r.error(node, path, "needs one of password_env or scram_verifier");
   }
   if (password) {
@@ -69,6 +70,8 @@ void read_agents(Context& ctx, const YAML::Node& node, const std::string& path,
         Agent agent;
         agent.name = name;
         read_agent(ctx, value, agent_path, agent);
+        agent.policy = std::make_shared<const policy::AgentPolicy>(
+            policy::AgentPolicy::compile(agent.name, agent.allow, agent.hold));
         out.emplace(name, std::move(agent));
       });
   if (is_map && node.size() == 0) r.error(node, path, "at least one agent is required");

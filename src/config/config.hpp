@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "auth/verifier.hpp"
+#include "policy/agent_policy.hpp"
+#include "policy/rule_spec.hpp"
 
 namespace airlock::config {
 
@@ -53,20 +55,8 @@ struct Limits {
   std::size_t max_connections = 10'000;               // client connections per process
 };
 
-// One entry of an agent's allow/hold list (the policy issue gives it meaning).
-struct RuleEntry {
-  std::vector<std::string> tables;
-  std::vector<std::string> sequences;
-  std::vector<std::string> functions;
-  std::vector<std::string> actions;       // select, insert, update, delete, truncate, ...
-  std::vector<std::string> columns;       // writable columns (update/insert)
-  std::vector<std::string> mask;          // masked columns
-  std::vector<std::string> deny_columns;  // columns that may not be referenced
-  std::optional<std::uint64_t> max_rows;
-  std::string over_limit = "deny";        // deny | hold
-  std::string reason;
-  int line = 0;                           // where it was declared, for messages
-};
+// One entry of an agent's allow/hold list; its meaning belongs to the policy engine.
+using RuleEntry = policy::RuleSpec;
 
 struct Agent {
   std::string name;
@@ -74,6 +64,8 @@ struct Agent {
   std::string mode = "enforce";  // enforce | observe | shadow
   std::vector<RuleEntry> allow;
   std::vector<RuleEntry> hold;
+  // allow and hold compiled once at load; shared by every session of the agent.
+  std::shared_ptr<const policy::AgentPolicy> policy;
 };
 
 struct Config {
@@ -105,9 +97,16 @@ struct LoadResult {
   std::vector<ConfigError> errors;
 };
 
+struct LoadOptions {
+  // false for tools that only evaluate policy (airlock check, airlock policy test): *_env
+  // variables are not read, agents need no credentials, verifiers stay empty.
+  bool secrets = true;
+};
+
 // Reads and validates the file; collects every error rather than stopping at the first.
 // Environment variables named by *_env keys are read here, once.
-LoadResult load_config(const std::string& path);
-LoadResult load_config_from_string(const std::string& yaml, const std::string& file_name);
+LoadResult load_config(const std::string& path, const LoadOptions& options = {});
+LoadResult load_config_from_string(const std::string& yaml, const std::string& file_name,
+                                   const LoadOptions& options = {});
 
 }  // namespace airlock::config

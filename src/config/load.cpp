@@ -75,7 +75,8 @@ std::string ConfigError::to_string() const {
   return out;
 }
 
-LoadResult load_config_from_string(const std::string& yaml, const std::string& file_name) {
+LoadResult load_config_from_string(const std::string& yaml, const std::string& file_name,
+                                   const LoadOptions& options) {
   Reader reader(file_name);
   auto config = std::make_shared<Config>();
   config->source_file = file_name;
@@ -94,7 +95,7 @@ LoadResult load_config_from_string(const std::string& yaml, const std::string& f
   if (documents.size() > 1) {
     reader.error(detail::line_of(documents[1]), "", "expected one YAML document, found several");
   }
-  Context ctx{reader, std::filesystem::path(file_name).parent_path()};
+  Context ctx{reader, std::filesystem::path(file_name).parent_path(), options.secrets};
   try {
     read_root(ctx, documents.front(), *config);
   } catch (const YAML::Exception& e) {
@@ -104,7 +105,7 @@ LoadResult load_config_from_string(const std::string& yaml, const std::string& f
   return finish(reader, std::move(config));
 }
 
-LoadResult load_config(const std::string& path) {
+LoadResult load_config(const std::string& path, const LoadOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     LoadResult result;
@@ -118,7 +119,7 @@ LoadResult load_config(const std::string& path) {
     result.errors.push_back(ConfigError{path, 0, "", "error while reading the file"});
     return result;
   }
-  return load_config_from_string(text.str(), path);
+  return load_config_from_string(text.str(), path, options);
 }
 
 }  // namespace airlock::config

@@ -15,6 +15,7 @@ namespace airlock::config::detail {
 struct Context {
   Reader& reader;
   std::filesystem::path base_dir;
+  bool secrets = true;  // LoadOptions::secrets
 };
 
 void read_listen(Context& ctx, const YAML::Node& node, const std::string& path, Endpoint& out);

@@ -39,6 +39,8 @@ void read_upstream(Context& ctx, const YAML::Node& node, const std::string& path
           have_password_env = true;
           if (have_password) {
             r.error(value, key_path, "set either password_env or password, not both");
+          } else if (!ctx.secrets) {
+            r.text(value, key_path);  // shape only: policy tools never connect upstream
           } else if (auto secret = env_secret(r, value, key_path)) {
             out.password = std::move(*secret);
           }

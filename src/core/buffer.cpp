@@ -15,7 +15,7 @@ std::span<char> RecvBuffer::prepare(std::size_t min_free) {
     if (capacity_ - used >= min_free && begin_ > 0) {
       std::memmove(data_.get(), data_.get() + begin_, used);
     } else {
-      std::size_t cap = std::max<std::size_t>(capacity_, 64);
+      std::size_t cap = capacity_;  // >= 1: initial_ is never 0
       while (cap - used < min_free) cap *= 2;
       auto bigger = std::make_unique_for_overwrite<char[]>(cap);
       std::memcpy(bigger.get(), data_.get() + begin_, used);

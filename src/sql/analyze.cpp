@@ -21,6 +21,13 @@ Analysis refused(Outcome o, std::string reason) {
 }  // namespace
 
 Analysis analyze(std::string_view text, const AnalyzeLimits& limits) {
+  static const Catalog empty;
+  static const std::vector<std::string> default_path = {"$user", "public"};
+  return analyze(text, limits, empty, default_path);
+}
+
+Analysis analyze(std::string_view text, const AnalyzeLimits& limits, const Catalog& catalog,
+                 const std::vector<std::string>& search_path) {
   try {
     if (text.size() > limits.max_text_bytes)
       return refused(Outcome::TooLarge,
@@ -33,7 +40,8 @@ Analysis analyze(std::string_view text, const AnalyzeLimits& limits) {
     const std::string owned(text);
     const long walk_limit = static_cast<long>(max_depth) * kWalkDepthFactor;
     return pg::parse_and_translate(
-        owned, walk_limit > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(walk_limit));
+        owned, walk_limit > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(walk_limit), catalog,
+        search_path);
   } catch (const std::exception& e) {
     return refused(Outcome::Unsupported, std::string("analysis failed: ") + e.what());
   } catch (...) {

@@ -1,8 +1,11 @@
 #pragma once
 // Entry point of the sql module: SQL text in, facts out. See facts.hpp.
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "sql/catalog.hpp"
 #include "sql/facts.hpp"
 
 namespace airlock::sql {
@@ -18,7 +21,18 @@ struct AnalyzeLimits {
 inline constexpr int kWalkDepthFactor = 4;
 
 // Never throws (allocation failure aside), never crashes on any input within the limits.
-// Each call is independent; safe to call from several threads at once.
+// Each call is independent; safe to call from several threads at once (the catalog is only
+// read).
+//
+// Full facts: relations, functions, columns read and written per relation (`*` expanded
+// with the catalog), result-column lineage, WHERE shapes, and every relation and function
+// resolved against `catalog` with `search_path` (resolve.hpp; substitute "$user" first).
+Analysis analyze(std::string_view text, const AnalyzeLimits& limits, const Catalog& catalog,
+                 const std::vector<std::string>& search_path);
+
+// The same against an empty catalog (only the built-in pg_catalog and information_schema)
+// and the default search_path ("$user", public): `*` stays unexpanded and user relations
+// unresolved.
 Analysis analyze(std::string_view text, const AnalyzeLimits& limits = {});
 
 }  // namespace airlock::sql

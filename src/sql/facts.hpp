@@ -3,8 +3,9 @@
 // libpg_query and the PostgreSQL node headers stay inside src/sql/pg/.
 //
 // Names are as the PostgreSQL parser produced them: unquoted identifiers folded to lower
-// case, quoted ones (including U&"..." escapes) kept exactly. No search_path resolution:
-// an empty `schema` means "unqualified as written".
+// case, quoted ones (including U&"..." escapes) kept exactly. An empty `schema` means
+// "unqualified as written"; `resolved_schema` is the schema the catalog and search_path
+// resolved the name to (resolve.hpp), empty when unresolved.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -24,6 +25,18 @@ enum class AccessMode : std::uint8_t {
   Read, Insert, Update, Delete, Truncate, Ddl, Lock, Copy  // Copy: COPY ... FROM (writes rows)
 };
 
+enum class RelationKind : std::uint8_t {
+  Unknown, Table, View, MatView, Sequence, Foreign, Partitioned
+};
+
+enum class Volatility : std::uint8_t { Unknown, Immutable, Stable, Volatile };
+
+// Which rows an UPDATE/DELETE (or MERGE) may touch, judged from its WHERE clause (MERGE: its
+// join condition). Tautological: the predicate does not restrict the target's rows (constant
+// true, an always-true OR branch, `id = id`, IS NOT NULL on a NOT NULL column, or no column
+// of the target at all). Restrictive: anything else, including constant false.
+enum class WhereShape : std::uint8_t { NotApplicable, Absent, Tautological, Restrictive };
+
 // Where a relation was named. A name equal to an enclosing WITH query is a CTE reference,
 // not a table; it is still reported (flagged) so that nothing is silently dropped.
 struct RelationRef {
@@ -35,6 +48,13 @@ struct RelationRef {
   bool in_subquery = false;    // inside a sub-SELECT (FROM, expression, set operation arm)
   bool cte_reference = false;  // unqualified name matching a WITH query in scope
   int location = -1;           // byte offset in the analyzed text, -1 if unknown
+
+  // Filled by resolution against a catalog (resolve.hpp). CTE references stay unresolved.
+  std::string resolved_schema;
+  bool resolved = false;
+  RelationKind kind = RelationKind::Unknown;
+  // Update and Delete entries (also MERGE's and ON CONFLICT's): the rows they may touch.
+  WhereShape where_shape = WhereShape::NotApplicable;
 };
 
 enum class FunctionSite : std::uint8_t {
@@ -51,6 +71,48 @@ struct FunctionRef {
   int arg_count = 0;
   FunctionSite site = FunctionSite::Expression;
   int location = -1;
+
+  // One entry per argument: its value when the argument is a constant expression (folded:
+  // `5`, `'a' || 'b'`, `'x'::regclass` gives "x"), std::nullopt otherwise and for NULL.
+  std::vector<std::optional<std::string>> literal_args;
+
+  // Filled by resolution: pg_catalog first unless the search_path names it.
+  std::string resolved_schema;
+  bool resolved = false;
+  Volatility volatility = Volatility::Unknown;  // most volatile overload that fits arg_count
+  bool security_definer = false;
+};
+
+// A column of a relation named in the statement. `schema` is the resolved schema when the
+// relation resolved, else as written (maybe empty). `column` "*" stands for every column of
+// the relation when the catalog could not list them.
+struct ColumnRef {
+  std::string schema;
+  std::string relation;
+  std::string column;
+
+  friend bool operator==(const ColumnRef&, const ColumnRef&) = default;
+};
+
+// Columns read and written per relation, over the whole statement (every subquery, CTE,
+// clause). Unqualified names that could belong to several relations are reported for each.
+struct ColumnAccess {
+  std::string schema;  // as ColumnRef::schema
+  std::string relation;
+  bool resolved = false;
+  std::vector<std::string> read;     // sorted, unique; includes expansions of `*` when known
+  std::vector<std::string> written;  // UPDATE SET, INSERT/COPY FROM column lists, MERGE
+  bool reads_all = false;   // `*`, `t.*`, whole-row reference, TABLE t, COPY t TO
+  bool writes_all = false;  // INSERT / COPY FROM without a column list
+};
+
+// One column of the statement's result (top-level SELECT, RETURNING, or the query of a
+// COPY/DECLARE/PREPARE wrapper), in result order, with the columns its value derives from.
+struct OutputColumn {
+  std::string name;
+  std::vector<ColumnRef> sources;
+  bool opaque = false;  // sources not fully known (user function, SQL-running builtin, ...)
+  bool star = false;    // an unexpanded `*`: zero or more result columns; later positions unknown
 };
 
 enum class TransactionOp : std::uint8_t {
@@ -99,6 +161,11 @@ struct StatementFacts {
 
   std::vector<RelationRef> relations;
   std::vector<FunctionRef> functions;
+  std::vector<ColumnAccess> column_access;
+  std::vector<OutputColumn> output_columns;
+  // The least restrictive shape over the statement's Update/Delete relations (Absent <
+  // Tautological < Restrictive), NotApplicable when it writes no existing rows.
+  WhereShape where_shape = WhereShape::NotApplicable;
 
   bool has_data_modifying_cte = false;  // WITH x AS (INSERT/UPDATE/DELETE ...)
   bool is_explain_analyze = false;      // EXPLAIN (ANALYZE) executes its statement

@@ -214,13 +214,13 @@ void Translator::ddl(Node* n) {
     case T_CreateTrigStmt: {
       auto* s = castNode(CreateTrigStmt, n);
       relation(s->relation, AccessMode::Ddl);
-      function(s->funcname, list_length(s->args), FunctionSite::DdlExpression, -1);
+      function(s->funcname, s->args, FunctionSite::DdlExpression, -1);
       expr(s->whenClause);
       break;
     }
     case T_CreateEventTrigStmt: {
       auto* s = castNode(CreateEventTrigStmt, n);
-      function(s->funcname, 0, FunctionSite::DdlExpression, -1);
+      function(s->funcname, nullptr, FunctionSite::DdlExpression, -1);
       break;
     }
     case T_RuleStmt: {

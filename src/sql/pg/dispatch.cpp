@@ -132,7 +132,7 @@ void Translator::statement(Node* n) {
       set_kind(f, StatementKind::Call, "CALL");
       FuncCall* fc = s->funccall;
       if (fc == nullptr) return unsupported("CALL without a function");
-      function(fc->funcname, list_length(fc->args), FunctionSite::Call, fc->location);
+      function(fc->funcname, fc->args, FunctionSite::Call, fc->location);
       expr_list(fc->args);
       break;
     }

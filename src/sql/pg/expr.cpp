@@ -1,18 +1,22 @@
 // Expressions: every FuncCall anywhere, sub-selects in expressions (SubLink), and the
 // value-only nodes that need no walk. Unknown expression nodes mark the statement
 // unsupported.
+#include "sql/pg/const_eval.hpp"
 #include "sql/pg/translator.hpp"
 
 namespace airlock::sql::pg {
 
-void Translator::function(List* name, int nargs, FunctionSite site, int location) {
+void Translator::function(List* name, List* args, FunctionSite site, int location) {
   FunctionRef fr;
   const int parts = list_length(name);
   if (parts < 1 || parts > 3) return unsupported("function name with unexpected parts");
   fr.name = str_value(static_cast<Node*>(llast(name)));
   if (parts >= 2) fr.schema = str_value(static_cast<Node*>(list_nth(name, parts - 2)));
   if (parts == 3) fr.catalog = str_value(static_cast<Node*>(linitial(name)));
-  fr.arg_count = nargs;
+  fr.arg_count = list_length(args);
+  fr.literal_args.reserve(static_cast<std::size_t>(fr.arg_count));
+  for (ListCell* lc = list_head(args); lc; lc = lnext(args, lc))
+    fr.literal_args.push_back(literal_text(static_cast<Node*>(lfirst(lc))));
   fr.site = site;
   fr.location = location;
   f_.functions.push_back(std::move(fr));
@@ -40,7 +44,7 @@ void Translator::expr(Node* n) {
     case T_BoolExpr: expr_list(castNode(BoolExpr, n)->args); break;
     case T_FuncCall: {
       auto* fc = castNode(FuncCall, n);
-      function(fc->funcname, list_length(fc->args), site_, fc->location);
+      function(fc->funcname, fc->args, site_, fc->location);
       expr_list(fc->args);
       expr_list(fc->agg_order);
       expr(fc->agg_filter);
@@ -116,6 +120,7 @@ void Translator::expr(Node* n) {
       expr(rt->val);
       break;
     }
+    case T_NamedArgExpr: expr(reinterpret_cast<Node*>(castNode(NamedArgExpr, n)->arg)); break;
     case T_MultiAssignRef: expr(castNode(MultiAssignRef, n)->source); break;
     case T_SortBy: expr(castNode(SortBy, n)->node); break;
     case T_WindowDef: {

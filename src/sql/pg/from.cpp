@@ -61,7 +61,7 @@ void Translator::from_item(Node* n) {
         auto* fn = static_cast<Node*>(linitial(pair));
         if (fn != nullptr && IsA(fn, FuncCall)) {
           auto* fc = castNode(FuncCall, fn);
-          function(fc->funcname, list_length(fc->args), FunctionSite::FromClause, fc->location);
+          function(fc->funcname, fc->args, FunctionSite::FromClause, fc->location);
           expr_list(fc->args);
           expr_list(fc->agg_order);
           expr(fc->agg_filter);

@@ -1,46 +1,17 @@
-// Runs pg_query_raw_parse inside its own memory context and translates every RawStmt.
-//
-// Memory: pg_query_enter_memory_context() creates a child of libpg_query's (thread-local)
-// top context; every parse node lives there until pg_query_exit_memory_context() deletes
-// it. The error struct and stderr buffer are malloc'ed by the library and freed here.
+// Runs pg_query_raw_parse inside its own memory context (raw_tree.hpp) and translates every
+// RawStmt: the Translator first (kinds, relations, functions, depth check), then the
+// ColumnWalker (columns, result lineage, WHERE shapes), then name resolution.
 #include "sql/pg/raw_parse.hpp"
 
-#include <cstdlib>
-
+#include "sql/pg/columns.hpp"
+#include "sql/pg/raw_tree.hpp"
 #include "sql/pg/translator.hpp"
+#include "sql/resolve.hpp"
 
 namespace airlock::sql::pg {
-namespace {
 
-class ParseContext {
- public:
-  ParseContext() : ctx_(pg_query_enter_memory_context()) {}
-  ~ParseContext() { pg_query_exit_memory_context(ctx_); }
-  ParseContext(const ParseContext&) = delete;
-  ParseContext& operator=(const ParseContext&) = delete;
-
- private:
-  MemoryContext ctx_;
-};
-
-class RawResult {
- public:
-  explicit RawResult(const char* sql) : r_(pg_query_raw_parse(sql)) {}
-  ~RawResult() {
-    if (r_.error != nullptr) pg_query_free_error(r_.error);
-    std::free(r_.stderr_buffer);
-  }
-  RawResult(const RawResult&) = delete;
-  RawResult& operator=(const RawResult&) = delete;
-  const PgQueryInternalParsetreeAndError& get() const { return r_; }
-
- private:
-  PgQueryInternalParsetreeAndError r_;
-};
-
-}  // namespace
-
-Analysis parse_and_translate(const std::string& sql, int max_walk_depth) {
+Analysis parse_and_translate(const std::string& sql, int max_walk_depth, const Catalog& catalog,
+                             const std::vector<std::string>& search_path) {
   Analysis a;
   ParseContext ctx;
   RawResult raw(sql.c_str());
@@ -73,6 +44,8 @@ Analysis parse_and_translate(const std::string& sql, int max_walk_depth) {
       a.statements.clear();
       return a;
     }
+    ColumnWalker(f, catalog, search_path).statement(rs->stmt);
+    resolve(f, catalog, search_path);
     if (f.kind == StatementKind::Unsupported && f.unsupported_reason.empty())
       f.unsupported_reason = "unsupported statement";
     a.statements.push_back(std::move(f));

@@ -56,7 +56,8 @@ class Translator {
   // expr.cpp
   void expr(Node* n);
   void expr_list(List* l);
-  void function(List* qualified_name, int nargs, FunctionSite site, int location);
+  // `args`: the call's argument expressions (trigger arguments: String nodes).
+  void function(List* qualified_name, List* args, FunctionSite site, int location);
   void type_name(TypeName* t);
 
   void unsupported(std::string_view what);

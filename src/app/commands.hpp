@@ -1,0 +1,15 @@
+#pragma once
+// Subcommands of the airlock binary, one file each. register_* adds the subcommand to the
+// app; its callback stores the command's exit code in `exit_code`.
+#include <CLI/CLI.hpp>
+
+namespace airlock::app {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRefused = 1;  // check: some statement denied or held; test: failures
+inline constexpr int kExitUsage = 2;    // bad flags, unreadable or invalid config/table files
+
+void register_check(CLI::App& app, int& exit_code);        // cmd_check.cpp
+void register_policy_test(CLI::App& app, int& exit_code);  // cmd_policy_test.cpp
+
+}  // namespace airlock::app

@@ -1,0 +1,98 @@
+// Every function call, wherever it appears (target list, FROM, DEFAULT, CALL), is judged
+// by its resolved name: an entry naming it decides; otherwise the built-in families do
+// (builtin_functions.hpp), and anything else is refused.
+#include <cstdlib>
+#include <string>
+
+#include "policy/builtin_functions.hpp"
+#include "policy/builtin_settings.hpp"
+#include "policy/facts_view.hpp"
+#include "policy/judge.hpp"
+
+namespace airlock::policy::detail {
+namespace {
+
+constexpr double kMaxSleepSeconds = 1.0;
+
+void judge_sequence_call(Judge& j, const sql::FunctionRef& f) {
+  auto arg = literal_arg(f, 0);
+  if (!arg) {
+    return j.deny("builtin.sequence_function",
+                  f.name + "() names its sequence at run time; only a literal name of an "
+                           "allowed sequence can be checked");
+  }
+  const ObjectName seq = resolve_regclass(j, *arg);
+  for (const CompiledEntry* e : j.policy.for_sequence(seq)) {
+    if (e->is_hold) return j.hold(e->id, f.name + "() on " + display(seq) + " needs approval");
+    return j.allow(e->id);
+  }
+  j.deny("default_deny", f.name + "() on sequence " + display(seq) + " is not allowed for " +
+                             j.agent());
+}
+
+void judge_sleep(Judge& j, const sql::FunctionRef& f) {
+  if (auto arg = literal_arg(f, 0)) {
+    char* end = nullptr;
+    const double seconds = std::strtod(arg->c_str(), &end);
+    if (end != arg->c_str() && *end == '\0' && seconds <= kMaxSleepSeconds)
+      return j.allow("builtin.pg_sleep");
+  }
+  j.deny("builtin.dangerous_function",
+         "pg_sleep() longer than 1 second (or for a computed time) holds a connection idle");
+}
+
+void judge_setting_read(Judge& j, const sql::FunctionRef& f) {
+  auto arg = literal_arg(f, 0);
+  if (!arg) {
+    return j.deny("builtin.setting_read",
+                  "current_setting() of a name computed at run time cannot be checked");
+  }
+  if (is_sensitive_setting(*arg)) {
+    return j.deny("builtin.setting_read",
+                  "the value of setting " + *arg + " is not readable through Airlock");
+  }
+  j.allow("builtin.setting_read");
+}
+
+void judge_function(Judge& j, const sql::FunctionRef& f) {
+  const ObjectName n = resolve_function(j, f);
+  const CompiledEntry* allow = nullptr;
+  for (const CompiledEntry* e : j.policy.for_function(n)) {
+    if (e->is_hold) return j.hold(e->id, "calling " + display(n) + " needs approval");
+    if (allow == nullptr) allow = e;
+  }
+  if (allow != nullptr) return j.allow(allow->id);
+  if (f.site == sql::FunctionSite::Call) {
+    return j.deny("builtin.opaque_code", "CALL " + display(n) + " runs code Airlock cannot "
+                                         "see; it needs an allow entry naming the procedure");
+  }
+  const FunctionInfo info = classify_function(f.name);
+  switch (info.cls) {
+    case FunctionClass::Dangerous:
+      return j.deny("builtin.dangerous_function",
+                    display(n) + " (" + std::string(info.family) + ") is not allowed for " +
+                        j.agent() + " unless an allow entry names it");
+    case FunctionClass::Sleep: return judge_sleep(j, f);
+    case FunctionClass::Sequence: return judge_sequence_call(j, f);
+    case FunctionClass::SettingRead: return judge_setting_read(j, f);
+    case FunctionClass::Safe:
+    case FunctionClass::Unknown: break;
+  }
+  if (n.schema == "pg_catalog") {
+    // The catalog's volatility decides; the built-in list of safe names stands in for it
+    // when the function was not found there.
+    const sql::Volatility v = f.volatility;
+    const bool known_safe = info.cls == FunctionClass::Safe && v == sql::Volatility::Unknown;
+    if (known_safe || v == sql::Volatility::Immutable || v == sql::Volatility::Stable)
+      return j.allow("builtin.catalog_function");
+  }
+  j.deny("default_deny", "function " + display(n) + " is not allowed for " + j.agent());
+}
+
+}  // namespace
+
+void judge_functions(Judge& j, const sql::StatementFacts& s) {
+  for (const auto& f : s.functions) judge_function(j, f);
+}
+
+}  // namespace airlock::policy::detail

@@ -1,0 +1,97 @@
+// search_path resolution of relation and function names (resolve.hpp).
+#include "sql/resolve.hpp"
+
+#include <algorithm>
+
+namespace airlock::sql {
+namespace {
+
+bool lists(const std::vector<std::string>& path, std::string_view schema) {
+  return std::find(path.begin(), path.end(), schema) != path.end();
+}
+
+// Position of `schema` in the effective search order; -1 when it is not searched.
+int rank(const std::vector<std::string>& path, std::string_view schema, bool relations) {
+  int base = 0;
+  if (relations && !lists(path, "pg_temp")) {
+    if (schema == "pg_temp") return 0;
+    base = 1;
+  }
+  if (!lists(path, "pg_catalog")) {
+    if (schema == "pg_catalog") return base;
+    ++base;
+  }
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == "pg_temp" && !relations) continue;
+    if (path[i] == schema) return base + static_cast<int>(i);
+  }
+  return -1;
+}
+
+RelationKind kind_of(const CatalogRelation* r) {
+  return r != nullptr ? r->kind : RelationKind::Unknown;
+}
+
+}  // namespace
+
+const CatalogRelation* resolve_relation(const Catalog& catalog, std::string_view schema,
+                                        std::string_view name,
+                                        const std::vector<std::string>& search_path) {
+  if (!schema.empty()) return catalog.find_relation(schema, name);
+  const CatalogRelation* best = nullptr;
+  int best_rank = 0;
+  catalog.for_each_relation_named(name, [&](const CatalogRelation& r) {
+    const int k = rank(search_path, r.schema, true);
+    if (k >= 0 && (best == nullptr || k < best_rank)) {
+      best = &r;
+      best_rank = k;
+    }
+  });
+  return best;
+}
+
+std::optional<FunctionMatch> resolve_function(const Catalog& catalog, std::string_view schema,
+                                              std::string_view name, int nargs,
+                                              const std::vector<std::string>& search_path) {
+  if (!schema.empty()) return catalog.find_function(schema, name, nargs);
+  std::optional<FunctionMatch> best;
+  int best_rank = 0;
+  catalog.for_each_function_named(name, [&](const CatalogFunction& fn) {
+    if (!fn.accepts(nargs)) return;
+    const int k = rank(search_path, fn.schema, false);
+    if (k < 0 || (best && k > best_rank)) return;
+    if (!best || k < best_rank) {
+      best = FunctionMatch{fn.schema, fn.volatility, fn.security_definer};
+      best_rank = k;
+      return;
+    }
+    if (fn.volatility > best->volatility) best->volatility = fn.volatility;  // same schema
+    best->security_definer = best->security_definer || fn.security_definer;
+  });
+  return best;
+}
+
+void resolve(StatementFacts& facts, const Catalog& catalog,
+             const std::vector<std::string>& search_path) {
+  for (RelationRef& r : facts.relations) {
+    if (r.cte_reference) continue;
+    const CatalogRelation* rel = resolve_relation(catalog, r.schema, r.name, search_path);
+    r.resolved = rel != nullptr;
+    r.resolved_schema = rel != nullptr ? rel->schema : std::string();
+    r.kind = kind_of(rel);
+  }
+  for (FunctionRef& f : facts.functions) {
+    const auto m = resolve_function(catalog, f.schema, f.name, f.arg_count, search_path);
+    f.resolved = m.has_value();
+    f.resolved_schema = m ? std::string(m->schema) : std::string();
+    f.volatility = m ? m->volatility : Volatility::Unknown;
+    f.security_definer = m && m->security_definer;
+  }
+}
+
+void resolve(Analysis& analysis, const Catalog& catalog,
+             const std::vector<std::string>& search_path) {
+  for (StatementFacts& f : analysis.statements) resolve(f, catalog, search_path);
+}
+
+}  // namespace airlock::sql
