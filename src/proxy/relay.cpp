@@ -95,7 +95,7 @@ bool Session::rewrite_if_denial(const Frame& f, std::string& out) {
 
 net::awaitable<void> Session::client_to_upstream() {
   const std::size_t max = snap_->config->limits.max_message_bytes;
-  StatementHook& hook = *services_.hook;
+  StatementHook& hook = *hook_;
   for (;;) {
     arm_client_read_deadline();
     auto space = cbuf_.prepare(read_size(cbuf_));

@@ -9,6 +9,7 @@
 
 #include "auth/scram.hpp"
 #include "net/tls.hpp"
+#include "proxy/catalog_loader.hpp"
 #include "proxy/session.hpp"
 
 namespace airlock::proxy {
@@ -26,7 +27,6 @@ Server::Server(std::shared_ptr<const config::Config> cfg, std::string config_pat
     : config_path_(std::move(config_path)), threads_(thread_count(*cfg)) {
   sessions_.resize(threads_.size());
   services_.process_secret = auth::random_bytes(32);
-  services_.hook = std::make_shared<PassThroughHook>();
   auto snap = make_snapshot(std::move(cfg));
   if (!snap) throw std::runtime_error(snap.error().message);
   services_.publish(*snap);
@@ -87,6 +87,7 @@ int Server::run() {
     net::asio::co_spawn(ctx0, accept_unix(*unix_acceptor_), net::asio::detached);
   }
   net::asio::co_spawn(ctx0, handle_signals(), net::asio::detached);
+  net::asio::co_spawn(ctx0, refresh_catalog(), net::asio::detached);
   spdlog::info("airlock listening on {}:{} ({} threads), upstream {}:{}/{}", cfg.listen.host,
                cfg.listen.port, threads_.size(), cfg.upstream.host, cfg.upstream.port,
                cfg.upstream.database);
@@ -180,11 +181,39 @@ void Server::reload() {
     spdlog::error("reload rejected: {}", snap.error().message);
     return;
   }
-  services_.publish(*snap);
+  auto fresh = std::make_shared<Snapshot>(**snap);
+  fresh->catalog = services_.snapshot()->catalog;
+  services_.publish(std::move(fresh));
   spdlog::info("reloaded {}: {} agent(s)", config_path_, loaded.config->agents.size());
+  if (catalog_timer_) catalog_timer_->cancel();  // re-read the catalog now
+}
+
+net::awaitable<void> Server::refresh_catalog() {
+  // Read at start, after every reload, and every kCatalogRefresh; retried quickly while
+  // upstream is unreachable. Sessions take the catalog current at their authentication.
+  constexpr auto kCatalogRefresh = std::chrono::seconds(60);
+  constexpr auto kCatalogRetry = std::chrono::seconds(5);
+  catalog_timer_ = std::make_unique<net::asio::steady_timer>(co_await net::asio::this_coro::executor);
+  while (!services_.draining.load()) {
+    auto current = services_.snapshot();
+    auto catalog = co_await load_catalog(*current);
+    if (catalog) {
+      auto fresh = std::make_shared<Snapshot>(*services_.snapshot());
+      fresh->catalog = *catalog;
+      services_.publish(std::move(fresh));
+      spdlog::debug("catalog read from upstream");
+    } else {
+      spdlog::warn("cannot read the upstream catalog (retrying): {} {}", catalog.error().message,
+                   catalog.error().detail);
+    }
+    catalog_timer_->expires_after(catalog ? std::chrono::duration_cast<std::chrono::milliseconds>(kCatalogRefresh)
+                                          : std::chrono::duration_cast<std::chrono::milliseconds>(kCatalogRetry));
+    co_await catalog_timer_->async_wait(net::nothrow);
+  }
 }
 
 net::awaitable<void> Server::shutdown() {
+  if (catalog_timer_) catalog_timer_->cancel();
   services_.draining = true;
   net::error_code ec;
   if (tcp_acceptor_) tcp_acceptor_->close(ec);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "core/error.hpp"
 #include "net/io_threads.hpp"
 #include "net/stream.hpp"
 #include "proxy/services.hpp"
@@ -34,6 +35,7 @@ class Server {
   net::awaitable<void> handle_signals();
   void reload();
   net::awaitable<void> shutdown();
+  net::awaitable<void> refresh_catalog();
 
   std::string config_path_;
   net::IoThreads threads_;
@@ -43,6 +45,7 @@ class Server {
   std::unique_ptr<net::tcp::acceptor> tcp_acceptor_;
   std::unique_ptr<net::asio::local::stream_protocol::acceptor> unix_acceptor_;
   std::string unix_path_;
+  std::unique_ptr<net::asio::steady_timer> catalog_timer_;
 };
 
 }  // namespace airlock::proxy

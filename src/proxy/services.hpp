@@ -8,7 +8,7 @@
 
 #include "config/config.hpp"
 #include "proxy/cancel_registry.hpp"
-#include "proxy/statement_hook.hpp"
+#include "sql/catalog.hpp"
 
 namespace airlock::proxy {
 
@@ -16,6 +16,9 @@ struct Snapshot {
   std::shared_ptr<const config::Config> config;
   std::shared_ptr<boost::asio::ssl::context> client_tls;    // null: no TLS for clients
   std::shared_ptr<boost::asio::ssl::context> upstream_tls;  // null: sslmode disable
+  // The upstream database's catalog as last read (catalog_loader.hpp); null until the first
+  // successful read, and analysis then knows only the built-in pg_catalog.
+  std::shared_ptr<const sql::Catalog> catalog;
 };
 
 struct Counters {
@@ -34,7 +37,6 @@ class Services {
   CancelRegistry cancels;
   Counters counters;
   std::string process_secret;  // random, per process: keys mock SCRAM verifiers
-  std::shared_ptr<StatementHook> hook;  // the one point where statements are decided
   std::atomic<bool> draining{false};
 
  private:

@@ -16,6 +16,7 @@
 #include "protocol/frame.hpp"
 #include "protocol/startup.hpp"
 #include "proxy/services.hpp"
+#include "proxy/statement_hook.hpp"
 #include "proxy/upstream_login.hpp"
 
 namespace airlock::proxy {
@@ -42,6 +43,7 @@ class Session : public std::enable_shared_from_this<Session> {
   net::awaitable<Status> authenticate(const std::string& user);
   net::awaitable<void> handle_cancel(std::uint32_t pid, std::uint32_t secret);
   net::awaitable<void> send_fatal(const Error& e);
+  net::awaitable<Status> make_hook();
 
   // --- relay (relay.cpp) ---
   net::awaitable<void> client_to_upstream();
@@ -63,6 +65,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<const Snapshot> snap_;  // config as of authentication
   RecvBuffer cbuf_;
   std::optional<UpstreamConn> upstream_;
+  std::unique_ptr<StatementHook> hook_;  // the one point where statements are decided
   std::string agent_;
   std::string application_name_;
   std::string peer_;

@@ -8,6 +8,9 @@
 #include "protocol/startup.hpp"
 #include "proxy/frame_io.hpp"
 #include "proxy/session.hpp"
+#include "proxy/policy_hook.hpp"
+#include "proxy/search_path.hpp"
+#include "proxy/simple_query.hpp"
 #include "proxy/startup_params.hpp"
 
 namespace airlock::proxy {
@@ -178,6 +181,7 @@ net::awaitable<bool> Session::startup() {
       co_return std::unexpected(up.error());
     }
     upstream_ = std::move(*up);
+    if (auto st = co_await make_hook(); !st) co_return std::unexpected(st.error());
     std::string out;
     protocol::append_auth_ok(out);
     for (const auto& [name, value] : upstream_->parameters) {
@@ -209,6 +213,22 @@ net::awaitable<bool> Session::startup() {
   }
   spdlog::info("session start peer={} agent={} app={}", peer_, agent_, application_name_);
   co_return true;
+}
+
+net::awaitable<Status> Session::make_hook() {
+  const auto& cfg = *snap_->config;
+  auto it = cfg.agents.find(agent_);
+  if (it == cfg.agents.end()) co_return fail(sqlstate::kInvalidPassword, "unknown agent");
+  // The path the server really uses (role and database defaults included), so that
+  // unqualified names resolve the way PostgreSQL will resolve them.
+  auto shown = co_await run_simple_query(*upstream_, "SHOW search_path", cfg.limits.max_message_bytes);
+  if (!shown || shown->empty() || shown->front().rows.empty() || !shown->front().rows[0][0]) {
+    co_return fail(sqlstate::kCannotConnect, "airlock: cannot read the upstream search_path");
+  }
+  hook_ = std::make_unique<PolicyHook>(it->second, snap_->catalog,
+                                       parse_search_path(*shown->front().rows[0][0]),
+                                       cfg.upstream.user);
+  co_return Status{};
 }
 
 bool Session::check_upstream_parameter(std::string_view name, std::string_view value) {

@@ -1,0 +1,49 @@
+#pragma once
+// The policy as a StatementHook: one per session, on the session's thread. Analyzes the
+// statement (sql::analyze with the snapshot's catalog and the session's search_path), asks
+// policy::evaluate, applies the gateway's own rules on top, and tracks the session state the
+// policy depends on (search_path, SQL-level prepared statements).
+//
+// Gateway rules over the engine's decision, until the features they wait for land:
+//   hold            → refused (approvals are not available yet)        rule as decided
+//   row_limit set   → refused (the run-time row guard is not available) gateway.row_guard
+//   masked columns  → refused (result masking is not available)         gateway.masking
+//   search_path changed other than by a lone simple-protocol SET outside a transaction
+//                   → refused, because the server could undo it where Airlock cannot see
+//                                                                       gateway.search_path
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "policy/decision.hpp"
+#include "proxy/statement_hook.hpp"
+#include "sql/analyze.hpp"
+#include "sql/catalog.hpp"
+
+namespace airlock::proxy {
+
+class PolicyHook final : public StatementHook {
+ public:
+  PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Catalog> catalog,
+             std::vector<std::string> search_path, std::string upstream_user);
+
+  Verdict on_statement(const StatementEvent& ev) override;
+
+ private:
+  Verdict decide(const StatementEvent& ev, bool& cacheable);
+  void apply_effects(const sql::Analysis& analysis, const policy::Decision& d,
+                     std::string_view text);
+
+  std::shared_ptr<const policy::AgentPolicy> policy_;
+  std::shared_ptr<const sql::Catalog> catalog_;
+  bool observe_ = false;
+  std::string upstream_user_;
+  const std::vector<std::string> initial_path_;
+  std::vector<std::string> search_path_;  // parsed form, "$user" kept
+  std::string path_key_;                  // search_path_ joined, for the decision cache
+  std::map<std::string, policy::Decision, std::less<>> prepared_;
+};
+
+}  // namespace airlock::proxy
