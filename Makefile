@@ -3,6 +3,9 @@
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
+# Cache hits across clones in other folders (CI builds a fresh clone each time).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all deps build build-asan build-fuzz test unit-test asan-test fuzz-test \
         integration-test demo demo-stop bench clean
