@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/utf8.hpp"
+#include "policy/evaluate.hpp"
 #include "sql/analyze.hpp"
 #include "sql/catalog_sources.hpp"
 
@@ -23,6 +24,19 @@ const airlock::sql::Catalog& fuzz_catalog() {
   return c;
 }
 
+// An agent allowed everything on the fuzz catalog's tables: whatever it is denied, it is
+// denied by a built-in rule, and text that did not parse must always be denied.
+const airlock::policy::AgentPolicy& permissive_policy() {
+  static const airlock::policy::AgentPolicy p = [] {
+    airlock::policy::RuleSpec all;
+    all.tables = {"public.t", "public.u", "public.v"};
+    all.actions = {"select", "insert", "update", "delete", "truncate", "ddl", "lock", "copy"};
+    const airlock::policy::RuleSpec specs[] = {all};
+    return airlock::policy::AgentPolicy::compile("fuzz", specs, {});
+  }();
+  return p;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -32,6 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       airlock::sql::analyze(text, {}, fuzz_catalog(), {"public"});
   if (ac.outcome != a.outcome || ac.statements.size() != a.statements.size()) std::abort();
   (void)airlock::sql::catalog_from_schema_sql(text);
+  const auto d = airlock::policy::evaluate(permissive_policy(), ac, {});
+  if (!ac.ok() && d.verdict != airlock::policy::Verdict::Deny) std::abort();
   if (!a.ok()) {
     if (!a.statements.empty()) std::abort();
     return 0;
