@@ -78,15 +78,19 @@ net::awaitable<bool> Session::forward_denied(const Frame& f, Verdict v) {
   } else {
     protocol::append_query(out, deny_marker_);
   }
-  denials_.push_back(std::move(v));
+  // A Query or FunctionCall is its own sync point and was counted already; a Parse belongs
+  // to the batch its next Sync closes.
+  const bool own_sync = f.type == 'Q' || f.type == 'F';
+  denials_.push_back(Denial{forwarded_syncs_ - (own_sync ? 1 : 0), std::move(v)});
   co_return co_await write_upstream(out);
 }
 
 bool Session::rewrite_if_denial(const Frame& f, std::string& out) {
-  if (denials_.empty()) return false;
+  while (!denials_.empty() && denials_.front().batch < completed_syncs_) denials_.pop_front();
+  if (denials_.empty() || denials_.front().batch != completed_syncs_) return false;
   auto e = protocol::parse_error(f);
   if (!e || e->message.find(deny_marker_) == std::string_view::npos) return false;
-  const Verdict v = std::move(denials_.front());
+  const Verdict v = std::move(denials_.front().verdict);
   denials_.pop_front();
   protocol::append_error(out, {.severity = "ERROR", .sqlstate = v.error.sqlstate,
                                .message = v.error.message, .hint = v.hint});
@@ -147,15 +151,20 @@ net::awaitable<void> Session::client_to_upstream() {
             Verdict v = hook.on_statement(ev);
             if (!v.forward) denied = std::move(v);
           }
-          if (is_query) ++pending_syncs_;
+          if (is_query) {
+            ++pending_syncs_;
+            ++forwarded_syncs_;
+          }
           break;
         }
         case 'S':
           ++pending_syncs_;
+          ++forwarded_syncs_;
           break;
         case 'F':
           // The legacy fast-path FunctionCall bypasses SQL entirely: refuse it.
           ++pending_syncs_;
+          ++forwarded_syncs_;
           denied = Verdict::deny(
               Error::make(sqlstate::kFeatureNotSupported,
                           "airlock: the FunctionCall protocol message is not supported"),
@@ -222,6 +231,7 @@ net::awaitable<void> Session::upstream_to_client() {
         }
         txn_status_ = *s;
         ++ready;
+        ++completed_syncs_;
       } else if (f.type == 'S') {
         auto p = protocol::parse_parameter_status(f);
         if (!p) {

@@ -78,7 +78,16 @@ class Session : public std::enable_shared_from_this<Session> {
   // execute, so that PostgreSQL itself aborts the transaction, skips to Sync and keeps the
   // pipeline in order; its ErrorResponse is rewritten into the denial (FIFO) on the way back.
   std::string deny_marker_;
-  std::deque<Verdict> denials_;
+  // Each denial remembers the sync batch it belongs to; a denied Parse that PostgreSQL
+  // skips (it was already discarding up to Sync after an earlier error) never answers, and
+  // is dropped when its batch's ReadyForQuery passes, so it cannot be matched to a later one.
+  struct Denial {
+    std::uint64_t batch;
+    Verdict verdict;
+  };
+  std::deque<Denial> denials_;
+  std::uint64_t forwarded_syncs_ = 0;  // Query/Sync/FunctionCall sent upstream, ever
+  std::uint64_t completed_syncs_ = 0;  // ReadyForQuery received, ever
   bool client_write_busy_ = false;
   bool draining_ = false;
   bool closed_ = false;
