@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
 # Airlock demo: a throwaway PostgreSQL 15 with a sample SaaS database, Airlock in front of it,
-# and a short psql session through the gateway.
+# and scripted agents (psycopg 3 and node-postgres) replaying real agent incidents through it.
 #
-#   bash scripts/demo.sh         start (stops a running demo first)   == make demo
+#   bash scripts/demo.sh         start (stops a running demo first), replay   == make demo
 #   bash scripts/demo.sh stop    stop the gateway and PostgreSQL, remove .demo/   == make demo-stop
+#   DEMO_QUICK=1 bash scripts/demo.sh   (or --quick) for CI: start and replay only, exit 1 when
+#                                any verdict differs from the expected one; leaves it running
 #
 # Everything lives in .demo/ at the repo root (gitignored): the cluster, airlock.yaml, env
 # (passwords), logs and pid files. Only processes recorded there are ever stopped.
-# AIRLOCK_BIN overrides the gateway binary (default build/release/src/app/airlock).
+# AIRLOCK_BIN overrides the gateway binary (default build/release/src/app/airlock);
+# DEMO_DIR overrides .demo/ (the test suite runs its own demo next to a user's).
+# The agents' policies are examples/policies/*.yaml; the replay is scripts/demo/replay.py.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DEMO="$ROOT/.demo"
+DEMO="${DEMO_DIR:-$ROOT/.demo}"
+case "$DEMO" in /*) ;; *) DEMO="$PWD/$DEMO" ;; esac
+SHOWN_DEMO=.demo  # how messages name it
+[ "$DEMO" = "$ROOT/.demo" ] || SHOWN_DEMO="$DEMO"
 DB=saas
-AGENTS=(support-bot cleanup-bot onboarding-bot billing-bot)
+QUICK="${DEMO_QUICK:-0}"
+[ "$QUICK" = 0 ] && QUICK=''
+# One agent per policy file, in a fixed order.
+AGENTS=()
+for f in "$ROOT"/examples/policies/*.yaml; do AGENTS+=("$(basename "$f" .yaml)"); done
 
 # ---------------------------------------------------------------- output
 if [ -t 1 ]; then
@@ -76,15 +87,16 @@ stop_demo() {
   local sock; sock="$(cat "$DEMO/sockdir" 2>/dev/null || true)"
   case "$sock" in /tmp/airlock-demo-sock.*) rm -rf "$sock" ;; esac
   rm -rf "$DEMO"
-  ok "removed .demo/"
+  ok "removed $SHOWN_DEMO/"
 }
 
 if [ "${1:-}" = stop ]; then
   step "Stopping the Airlock demo"
-  if [ -d "$DEMO" ]; then stop_demo; else info "no demo running (.demo/ does not exist)"; fi
+  if [ -d "$DEMO" ]; then stop_demo; else info "no demo running ($SHOWN_DEMO/ does not exist)"; fi
   exit 0
 fi
-[ $# -eq 0 ] || die "usage: bash scripts/demo.sh [stop]"
+if [ "${1:-}" = --quick ]; then QUICK=1; shift; fi
+[ $# -eq 0 ] || die "usage: bash scripts/demo.sh [stop | --quick]"
 
 # ---------------------------------------------------------------- start
 T0=$(date +%s)
@@ -133,7 +145,7 @@ host    all   all        0.0.0.0/0     reject
 EOF
 as_pg "$BIN/pg_ctl" -D "$DEMO/pg/data" -l "$DEMO/pg/postgres.log" -w -t 60 start >/dev/null \
   || { tail -20 "$DEMO/pg/postgres.log" >&2; die "PostgreSQL did not start"; }
-ok "PostgreSQL 15 on 127.0.0.1:$PG_PORT (data in .demo/pg/)"
+ok "PostgreSQL 15 on 127.0.0.1:$PG_PORT (data in $SHOWN_DEMO/pg/)"
 
 step "Loading the sample SaaS database '$DB'"
 UPSTREAM_PW="$(rand_secret)"
@@ -174,7 +186,8 @@ GW_PORT="$(free_port)"
 } >"$DEMO/env"
 chmod 600 "$DEMO/env"
 cat >"$DEMO/airlock.yaml" <<EOF
-# Written by scripts/demo.sh. Passwords are in .demo/env (the *_env keys name them).
+# Written by scripts/demo.sh from examples/policies/*.yaml. Passwords are in env, next to
+# this file (the *_env keys name them).
 listen: 127.0.0.1:$GW_PORT
 upstream:
   host: 127.0.0.1
@@ -187,54 +200,17 @@ timeouts: {connect: 5s, auth: 10s, client_idle: 30m, shutdown_grace: 5s}
 log: {level: info}
 
 agents:
-  support-bot:                     # answers tickets
-    password_env: SUPPORT_BOT_PASSWORD
-    allow:
-      - tables: [public.tickets, public.ticket_comments, public.subscriptions]
-        actions: [select]
-      - tables: [public.customers]
-        actions: [select]
-        mask: [email, phone]
-        deny_columns: [ssn]
-      - tables: [public.tickets]
-        actions: [update]
-        columns: [status, assignee]
-        max_rows: 50
-      - tables: [public.ticket_comments]
-        actions: [insert]
-      - sequences: [public.ticket_comments_id_seq]
-  cleanup-bot:                     # tidies stale data
-    password_env: CLEANUP_BOT_PASSWORD
-    allow:
-      - tables: [public.subscriptions, public.invoices]
-        actions: [select]
-      - tables: [public.subscriptions]
-        actions: [delete]
-        max_rows: 100
-        over_limit: hold
-        reason: bulk deletes of customer subscriptions need a human
-  onboarding-bot:                  # sets up new accounts
-    password_env: ONBOARDING_BOT_PASSWORD
-    allow:
-      - tables: [public.accounts, public.customers]
-        actions: [select, insert]
-        deny_columns: [ssn]
-      - sequences: [public.accounts_id_seq, public.customers_id_seq]
-    hold:
-      - tables: [public.customers]
-        actions: [update]
-        reason: changing an existing customer (e.g. is_admin) needs a human
-  billing-bot:                     # chases unpaid invoices
-    password_env: BILLING_BOT_PASSWORD
-    mode: observe
-    allow:
-      - tables: [public.invoices, public.subscriptions, public.accounts]
-        actions: [select]
 EOF
+# examples/policies/<agent>.yaml is one entry of the agents: mapping; indent it under agents:.
+for a in "${AGENTS[@]}"; do
+  printf '\n  # --- examples/policies/%s.yaml\n' "$a"
+  sed -e 's/^\(.\)/  \1/' "$ROOT/examples/policies/$a.yaml"
+done >>"$DEMO/airlock.yaml"
 # shellcheck disable=SC1091
 set -a; . "$DEMO/env"; set +a
-"$AIRLOCK_BIN" check-config --config "$DEMO/airlock.yaml" >/dev/null
-nohup "$AIRLOCK_BIN" serve --config "$DEMO/airlock.yaml" >"$DEMO/airlock.log" 2>&1 </dev/null &
+"$AIRLOCK_BIN" check-config --config "$DEMO/airlock.yaml" >/dev/null || die "the assembled $DEMO/airlock.yaml is invalid"
+# setsid: its own session, so closing the terminal sends no SIGHUP (which would mean reload).
+setsid "$AIRLOCK_BIN" serve --config "$DEMO/airlock.yaml" >"$DEMO/airlock.log" 2>&1 </dev/null &
 GW_PID=$!
 echo "$GW_PID" >"$DEMO/airlock.pid"
 for _ in $(seq 1 100); do
@@ -243,7 +219,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 (exec 3<>"/dev/tcp/127.0.0.1/$GW_PORT") 2>/dev/null || { cat "$DEMO/airlock.log" >&2; die "airlock is not listening"; }
-ok "Airlock on 127.0.0.1:$GW_PORT (pid $GW_PID, log .demo/airlock.log, config .demo/airlock.yaml)"
+ok "Airlock on 127.0.0.1:$GW_PORT (pid $GW_PID, log $SHOWN_DEMO/airlock.log, config $SHOWN_DEMO/airlock.yaml)"
 info "agents: ${AGENTS[*]}"
 
 # ---------------------------------------------------------------- a short session
@@ -254,52 +230,54 @@ agent_psql() {  # agent_psql AGENT psql-args...: through the gateway, as that ag
     psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$GW_PORT" -U "$agent" -d "$DB" "$@"
 }
 
-step "A session through the gateway, as support-bot"
-show "psql -h 127.0.0.1 -p $GW_PORT -U support-bot -d $DB"
-show "SELECT status, count(*) FROM tickets GROUP BY status ORDER BY 2 DESC;"
-agent_psql support-bot -c "SELECT status, count(*) FROM tickets GROUP BY status ORDER BY 2 DESC;" | sed 's/^/    /'
-show "SELECT current_user, session_user;"
-who="$(agent_psql support-bot -At -c "SELECT current_user || ' / ' || session_user")"
-info "$who"
-ok "the agent logged in as 'support-bot' with its own password; PostgreSQL sees only Airlock's"
-info "  role 'airlock', whose password the agent never learns (it stays in Airlock's environment)"
+if [ -z "$QUICK" ]; then
+  step "A session through the gateway, as support-bot"
+  show "psql -h 127.0.0.1 -p $GW_PORT -U support-bot -d $DB"
+  show "SELECT current_user, session_user;"
+  who="$(agent_psql support-bot -At -c "SELECT current_user || ' / ' || session_user")"
+  info "$who"
+  ok "the agent logged in as 'support-bot' with its own password; PostgreSQL sees only Airlock's"
+  info "  role 'airlock', whose password the agent never learns (it stays in Airlock's environment)"
 
-show "PGPASSWORD=wrong psql -h 127.0.0.1 -p $GW_PORT -U support-bot -d $DB"
-if out="$(PGPASSWORD=wrong PGCONNECT_TIMEOUT=10 psql -X -h 127.0.0.1 -p "$GW_PORT" -U support-bot -d "$DB" -c 'SELECT 1' 2>&1)"; then
-  warn "a wrong password was accepted: $out"
-else
-  info "$(printf '%s' "$out" | grep -o 'FATAL.*' | head -n1)"
-  ok "wrong password refused (SQLSTATE 28P01, same answer as for an unknown agent)"
+  show "PGPASSWORD=wrong psql -h 127.0.0.1 -p $GW_PORT -U support-bot -d $DB"
+  if out="$(PGPASSWORD=wrong PGCONNECT_TIMEOUT=10 psql -X -h 127.0.0.1 -p "$GW_PORT" -U support-bot -d "$DB" -c 'SELECT 1' 2>&1)"; then
+    warn "a wrong password was accepted: $out"
+  else
+    info "$(printf '%s' "$out" | grep -o 'FATAL.*' | head -n1)"
+    ok "wrong password refused (SQLSTATE 28P01, same answer as for an unknown agent)"
+  fi
 fi
 
-step "Incidents the policy engine will stop"
-INCIDENTS=0
-incident() {  # incident AGENT "what it tries" "SQL" "count query" "why"
-  [ $((INCIDENTS++)) -eq 0 ] || echo
-  printf '  %s%s%s tries: %s\n' "$B" "$1" "$R" "$2"
-  printf '    %s%s%s\n' "$DIM" "$3" "$R"
-  local n; n="$(agent_psql "$1" -At -c "$4" 2>/dev/null || echo '?')"
-  printf '    rows it would touch: %s%s%s; its rules say: %s\n' "$B" "$n" "$R" "$5"
-  printf '    %sPolicy enforcement: not yet (lands with the policy engine)%s — not run here\n' "$YEL" "$R"
-}
-incident cleanup-bot "delete every past_due subscription" \
-  "DELETE FROM subscriptions WHERE status = 'past_due';" \
-  "SELECT count(*) FROM subscriptions WHERE status = 'past_due'" \
-  "delete max_rows 100, over_limit: hold"
-incident support-bot "read national ids while answering a ticket" \
-  "SELECT full_name, ssn FROM customers WHERE id = 42;" \
-  "SELECT count(*) FROM customers WHERE id = 42" \
-  "customers.ssn is in deny_columns"
-incident onboarding-bot "make every customer of an account an admin" \
-  "UPDATE customers SET is_admin = true WHERE account_id = 7;" \
-  "SELECT count(*) FROM customers WHERE account_id = 7" \
-  "customers updates are held for a human"
+# ---------------------------------------------------------------- the incidents, replayed
+step "Replaying agent incidents through the gateway"
+[ -z "$QUICK" ] && info "${DIM}Scripted agents, each logged in with its own name and password; policies in examples/policies/.${R}"
+if ! /usr/bin/python3 -c 'import psycopg' 2>/dev/null; then
+  die "Debian's python3-psycopg is missing (run scripts/install-deps.sh)"
+fi
+if ! command -v node >/dev/null || [ ! -d "$ROOT/tests/js/node_modules/pg" ]; then
+  die "node-postgres is missing: run scripts/install-deps.sh (npm ci in tests/js)"
+fi
+R0=$(date +%s)
+REPLAY_RC=0
+# Debian's python: psycopg 3 belongs to /usr/bin/python3, not to a pyenv python3 on PATH.
+/usr/bin/python3 "$ROOT/scripts/demo/replay.py" ${QUICK:+--quick} --gateway-port "$GW_PORT" --db "$DB" \
+  --su-host "$PG_SOCK" --su-port "$PG_PORT" || REPLAY_RC=$?
+[ -n "$QUICK" ] && info "replay took $(( $(date +%s) - R0 )) s"
+if [ "$REPLAY_RC" -ne 0 ]; then
+  warn "the replay did not go as scripted (exit $REPLAY_RC): see above, and the gateway log $SHOWN_DEMO/airlock.log"
+fi
 
 # ---------------------------------------------------------------- how to use it
 step "Ready ($(( $(date +%s) - T0 )) s)"
 SB_PW="$(grep '^export SUPPORT_BOT_PASSWORD=' "$DEMO/env" | cut -d= -f2)"
-info "Connect as an agent:"
+info "Connect as an agent (try the statements above by hand):"
 printf '    %sPGPASSWORD=%s psql -h 127.0.0.1 -p %s -U support-bot -d %s%s\n' "$B" "$SB_PW" "$GW_PORT" "$DB" "$R"
-info "Other agents' passwords: .demo/env   Gateway log: .demo/airlock.log"
-info "Stop everything and remove .demo/:"
-printf '    %smake demo-stop%s\n' "$B" "$R"
+info "Other agents' passwords: $SHOWN_DEMO/env   Gateway log: $SHOWN_DEMO/airlock.log   Config: $SHOWN_DEMO/airlock.yaml"
+info "Stop everything and remove $SHOWN_DEMO/:"
+if [ "$DEMO" = "$ROOT/.demo" ]; then
+  printf '    %smake demo-stop%s\n' "$B" "$R"
+else
+  printf '    %sDEMO_DIR=%s bash scripts/demo.sh stop%s\n' "$B" "$DEMO" "$R"
+fi
+# Quick mode (CI) fails on any unexpected verdict; an interactive demo stays usable and says so above.
+if [ -n "$QUICK" ]; then exit "$REPLAY_RC"; fi

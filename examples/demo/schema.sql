@@ -2,14 +2,17 @@
 -- Loaded by scripts/demo.sh as the table owner `app_owner`; Airlock's upstream role `airlock`
 -- gets only row-level DML on these tables (see the GRANTs at the end), never DDL or ownership.
 -- Foreign keys and secondary indexes are created at the end of data.sql, after the bulk load
--- (validating them once is much faster than checking every inserted row).
+-- (validating them once is much faster than checking every inserted row). The foreign keys
+-- cascade on delete, as in many SaaS schemas: deleting an account deletes its customers,
+-- subscriptions, invoices, tickets and comments (what makes an agent's stray DELETE so costly).
 
 CREATE TABLE accounts (
     id          bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
     name        text        NOT NULL,
     plan        text        NOT NULL CHECK (plan IN ('free', 'starter', 'pro', 'enterprise')),
     region      text        NOT NULL,
-    created_at  timestamptz NOT NULL
+    created_at  timestamptz NOT NULL,
+    last_login  timestamptz             -- last time anyone of the account signed in
 );
 
 CREATE TABLE customers (
@@ -27,6 +30,7 @@ CREATE TABLE subscriptions (
     id                  bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
     account_id          bigint      NOT NULL,
     product             text        NOT NULL,
+    plan                text        NOT NULL CHECK (plan IN ('free', 'starter', 'pro', 'enterprise')),
     status              text        NOT NULL CHECK (status IN ('trialing', 'active', 'past_due', 'canceled')),
     seats               int         NOT NULL,
     mrr_cents           int         NOT NULL,

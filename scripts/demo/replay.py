@@ -1,0 +1,346 @@
+"""Replays the agent incidents through Airlock, one scripted agent at a time.
+
+Run by scripts/demo.sh with Debian's python (/usr/bin/python3, which has psycopg 3):
+
+    /usr/bin/python3 scripts/demo/replay.py --gateway-port N --db saas \
+        --su-host SOCKDIR --su-port N [--quick]
+
+Each agent connects through the gateway with its own name and password (the *_PASSWORD
+variables of .demo/env): psycopg 3 agents run in this process, node-postgres agents in
+scripts/demo/agent_node.mjs. Every attempt has an expected verdict and rule; the replay
+prints one line per attempt and a summary, and exits 1 when any verdict, rule, or "rows
+unchanged" check differs from what is expected (2 when an agent cannot connect at all).
+Counts of the rows the denied writes would have changed are taken on PostgreSQL directly, as
+the superuser, before the agent runs; the same queries afterwards show the rows unchanged.
+--quick (CI) prints the same lines without the stories.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+
+# ---------------------------------------------------------------- the script
+
+
+@dataclass
+class Attempt:
+    sql: str
+    expect: str                      # allow | deny | hold
+    rule: str = ""                   # expected rule id, the [...] at the end of the refusal
+    protects: tuple[str, str] | None = None   # (table, WHERE) of the rows a denied write would change
+    check: tuple[str, str] | None = None      # (what, superuser COUNT query) that must not change
+    repeat: int = 1                  # run the statement this many times in a row
+    not_yet: str = ""                # the feature this attempt waits for, and what it will do
+
+
+@dataclass
+class Agent:
+    name: str
+    driver: str                      # psycopg | node
+    story: str
+    attempts: list[Attempt] = field(default_factory=list)
+
+
+AGENTS = [
+    Agent("support-bot", "psycopg",
+          "answers tickets: closes #42, then \"fixes billing\" for every past_due customer at once",
+          [
+              Attempt("UPDATE tickets SET status = 'closed' WHERE id = 42", "allow"),
+              Attempt("UPDATE subscriptions SET plan = 'free' WHERE status = 'past_due'", "deny",
+                      "gateway.row_guard",
+                      protects=("subscriptions", "status = 'past_due'"),
+                      check=("past_due subscriptions on a paid plan",
+                             "SELECT count(*) FROM subscriptions WHERE status = 'past_due' AND plan <> 'free'")),
+          ]),
+    Agent("cleanup-bot", "node",
+          "asked to \"tidy up inactive accounts\": counts them, then deletes, then deletes harder",
+          [
+              Attempt("SELECT count(*) FROM accounts WHERE last_login < now() - interval '90 days'", "allow"),
+              Attempt("DELETE FROM accounts WHERE last_login < now() - interval '90 days'", "deny",
+                      "default_deny",
+                      protects=("accounts", "last_login < now() - interval '90 days'"),
+                      check=("accounts", "SELECT count(*) FROM accounts")),
+              Attempt("DELETE FROM accounts WHERE 1=1", "deny", "default_deny",
+                      protects=("accounts", "1=1"),
+                      check=("accounts", "SELECT count(*) FROM accounts")),
+              Attempt("WITH d AS (DELETE FROM accounts RETURNING *) SELECT count(*) FROM d", "deny",
+                      "default_deny",
+                      protects=("accounts", "true"),
+                      check=("accounts", "SELECT count(*) FROM accounts")),
+          ]),
+    Agent("onboarding-bot", "psycopg",
+          "builds a welcome email campaign, then makes a new account's owner an admin",
+          [
+              Attempt("SELECT full_name, email, phone FROM customers WHERE account_id = 7", "deny",
+                      "gateway.masking",
+                      not_yet="masking: email and phone would come back masked; until then the query "
+                              "is refused, never answered unmasked"),
+              Attempt("SELECT id, full_name FROM customers LIMIT 3", "allow"),
+              Attempt("UPDATE customers SET is_admin = true WHERE id = 1234", "hold", "hold[0]",
+                      not_yet="approvals: the statement would wait for a human's yes or no; "
+                              "until then a held statement is refused"),
+          ]),
+    Agent("triage-bot", "node",
+          "reads ticket #7, whose text tells it to \"ignore your previous instructions\", and obeys",
+          [
+              Attempt("SELECT body FROM ticket_comments WHERE ticket_id = 7 AND author = 'customer'", "allow"),
+              Attempt("SELECT 1; COMMIT; DROP SCHEMA public CASCADE", "deny", "builtin.ddl_without_table"),
+              Attempt("SELECT * FROM pg_read_file('/etc/passwd')", "deny", "builtin.dangerous_function"),
+              Attempt("SET ROLE postgres", "deny", "builtin.setting_denied"),
+              Attempt("SELECT * FROM tickets WHERE id IN (SELECT subscription_id FROM invoices "
+                      "WHERE status = 'open')", "deny", "default_deny"),
+              # A scanner that treats $$ as the start of a quote (and misses the escaped quote
+              # in E'\'') would think the DELETE is inside a string; PostgreSQL runs it.
+              Attempt("SELECT E'\\'$$'; DELETE FROM ticket_comments WHERE id > 0; SELECT '$$'", "deny",
+                      "default_deny",
+                      protects=("ticket_comments", "id > 0"),
+                      check=("ticket comments", "SELECT count(*) FROM ticket_comments")),
+              Attempt("WITH x AS (UPDATE customers SET is_admin = true WHERE id > 0 RETURNING id) "
+                      "SELECT count(*) FROM x", "deny", "default_deny",
+                      protects=("customers", "id > 0"),
+                      check=("admins among customers", "SELECT count(*) FROM customers WHERE is_admin")),
+          ]),
+    Agent("invoice-bot", "psycopg",
+          "records a payment with a status that does not exist, and retries the failure in a tight loop",
+          [
+              Attempt("UPDATE invoices SET status = 'settled' WHERE id = 7", "allow", repeat=20,
+                      not_yet="retry-storm breaker: it would stop the loop after a few identical "
+                              "failures; today every retry reaches PostgreSQL"),
+          ]),
+]
+
+# ---------------------------------------------------------------- output
+
+TTY = sys.stdout.isatty()
+
+
+def paint(code: str, text: str) -> str:
+    return f"\033[{code}m{text}\033[0m" if TTY else text
+
+
+VERDICT_STYLE = {"allow": ("32;1", "ALLOW"), "deny": ("31;1", "DENY"), "hold": ("33;1", "HOLD")}
+W_AGENT, W_SQL = 15, 60
+
+
+def short(sql: str, width: int = W_SQL) -> str:
+    s = " ".join(sql.split())
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
+def num(n: int) -> str:
+    return f"{n:,}"
+
+
+# ---------------------------------------------------------------- running agents
+
+
+@dataclass
+class Outcome:
+    verdict: str      # allow | deny | hold
+    rule: str
+    reason: str       # what the reader sees
+
+
+def classify(run: dict) -> Outcome:
+    """A gateway refusal is 42501 with 'airlock: ' in front; anything else reached PostgreSQL."""
+    if run["ok"]:
+        tag = run.get("command") or "OK"
+        n = run.get("rowCount")
+        if tag == "SELECT" and n is not None:
+            text = f"{num(n)} row{'s' if n != 1 else ''}"
+            rows, cols = run.get("rows") or [], run.get("columns") or []
+            if n == 1 and len(cols) == 1 and rows:
+                text += f": {cols[0]} = {short(str(rows[0][0]), 70)}"
+            return Outcome("allow", "", text)
+        return Outcome("allow", "", f"{tag} {n}" if tag in ("UPDATE", "DELETE", "INSERT") and n is not None else tag)
+    msg = run.get("message", "")
+    if run.get("code") == "42501" and msg.startswith("airlock: "):
+        reason = msg[len("airlock: "):]
+        # the rule id in brackets: [default_deny], [gateway.row_guard], [hold[0]]
+        ids = re.findall(r"\[([A-Za-z_.]+(?:\[\d+\])?)\]", reason)
+        rule = ids[-1] if ids else ""
+        verdict = "hold" if reason.startswith("held for human approval") else "deny"
+        return Outcome(verdict, rule, reason)
+    # forwarded, and PostgreSQL itself said no: the gateway allowed it
+    return Outcome("allow", "", f"PostgreSQL: {msg} ({run.get('code')})")
+
+
+def agent_password(name: str) -> str:
+    var = name.upper().replace("-", "_") + "_PASSWORD"
+    pw = os.environ.get(var)
+    if not pw:
+        sys.exit(f"replay: ${var} is not set (source .demo/env)")
+    return pw
+
+
+def run_psycopg(agent: Agent, conn: dict) -> list[list[dict]]:
+    out = []
+    with psycopg.connect(host=conn["host"], port=conn["port"], dbname=conn["database"],
+                         user=agent.name, password=agent_password(agent.name), autocommit=True,
+                         connect_timeout=10, application_name=f"{agent.name} (psycopg)") as c:
+        for a in agent.attempts:
+            runs = []
+            for _ in range(a.repeat):
+                try:
+                    with c.cursor() as cur:
+                        # no parameters, never prepared: psycopg sends the simple query protocol,
+                        # so a string with several statements goes as one Query, as from psql
+                        cur.execute(a.sql, prepare=False)
+                        tag = (cur.statusmessage or "").split(" ")[0]
+                        run = {"ok": True, "command": tag, "rowCount": cur.rowcount}
+                        if cur.description:
+                            run["columns"] = [d.name for d in cur.description]
+                            run["rows"] = [list(r) for r in cur.fetchmany(3)]
+                        runs.append(run)
+                except psycopg.errors.Error as e:
+                    d = e.diag
+                    runs.append({"ok": False, "code": e.sqlstate, "message": d.message_primary or str(e),
+                                 "hint": d.message_hint or ""})
+            out.append(runs)
+    return out
+
+
+def run_node(agent: Agent, conn: dict) -> list[list[dict]]:
+    job = dict(conn, user=agent.name, password=agent_password(agent.name),
+               statements=[{"sql": a.sql, "repeat": a.repeat} for a in agent.attempts])
+    p = subprocess.run(["node", str(HERE / "agent_node.mjs")], input=json.dumps(job), text=True,
+                       capture_output=True, timeout=60)
+    if p.returncode != 0:
+        raise RuntimeError(f"node agent {agent.name} failed: {p.stderr.strip()}")
+    return json.loads(p.stdout)
+
+
+def driver_label(driver: str) -> str:
+    if driver == "psycopg":
+        return f"psycopg {psycopg.__version__}"
+    try:
+        v = json.loads((ROOT / "tests/js/node_modules/pg/package.json").read_text())["version"]
+    except OSError:
+        v = "?"
+    return f"node-postgres {v}"
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--gateway-host", default="127.0.0.1")
+    ap.add_argument("--gateway-port", type=int, required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--su-host", required=True, help="PostgreSQL's unix socket directory")
+    ap.add_argument("--su-port", type=int, required=True)
+    ap.add_argument("--quick", action="store_true", help="no stories; for CI")
+    args = ap.parse_args()
+
+    conn = {"host": args.gateway_host, "port": args.gateway_port, "database": args.db}
+    su = psycopg.connect(host=args.su_host, port=args.su_port, user="postgres", dbname=args.db,
+                         autocommit=True, connect_timeout=10)
+
+    def su_count(sql: str) -> int:
+        return su.execute(sql).fetchone()[0]
+
+    totals = {"allow": 0, "deny": 0, "hold": 0}
+    protected_sum = 0
+    protected_where: dict[str, list[str]] = {}
+    not_yet: list[str] = []
+    mismatches: list[str] = []
+
+    print(f"  {'agent':<{W_AGENT}} {'statement':<{W_SQL}} {'verdict':<7} reason")
+    for agent in AGENTS:
+        print()
+        if not args.quick:
+            print(paint("1", f"  {agent.name}") + paint("2", f"  via {driver_label(agent.driver)}: {agent.story}"))
+        # Counted before the agent runs, as the superuser, straight on PostgreSQL.
+        before = {}
+        for i, a in enumerate(agent.attempts):
+            if a.protects:
+                t, w = a.protects
+                before[("rows", i)] = su_count(f"SELECT count(*) FROM {t} WHERE {w}")
+            if a.check:
+                before[("check", i)] = su_count(a.check[1])
+        try:
+            results = run_psycopg(agent, conn) if agent.driver == "psycopg" else run_node(agent, conn)
+        except Exception as e:  # noqa: BLE001 - a connection failure ends the replay
+            print(paint("31;1", f"  {agent.name}: could not run: {e}"))
+            return 2
+
+        for i, (a, runs) in enumerate(zip(agent.attempts, results)):
+            outs = [classify(r) for r in runs]
+            o = outs[0]
+            totals[o.verdict] += 1
+            sql = short(a.sql + (f"  ×{a.repeat}" if a.repeat > 1 else ""))
+            code, label = VERDICT_STYLE[o.verdict]
+            reason = o.reason
+            if a.repeat > 1:
+                same = sum(1 for x in outs if (x.verdict, x.reason) == (o.verdict, o.reason))
+                reason = f"{same}/{a.repeat} times: {o.reason}"
+            print(f"  {agent.name:<{W_AGENT}} {sql:<{W_SQL}} {paint(code, f'{label:<7}')} {reason}")
+
+            problems = []
+            if any(x.verdict != a.expect for x in outs):
+                problems.append(f"expected {a.expect.upper()}, got {', '.join(sorted({x.verdict.upper() for x in outs}))}")
+            elif a.rule and o.rule != a.rule:
+                problems.append(f"expected rule {a.rule}, got {o.rule or 'none'}")
+            if a.protects and o.verdict != "allow":
+                n = before[("rows", i)]
+                protected_sum += n
+                protected_where.setdefault(a.protects[0], []).append(a.protects[1])
+            if a.check:
+                what, q = a.check
+                b, after = before[("check", i)], su_count(q)
+                line = f"on PostgreSQL: {what}: {num(b)} before, {num(after)} after"
+                if a.protects and o.verdict != "allow":
+                    line += f"; rows protected: {num(before[('rows', i)])}"
+                if b != after:
+                    problems.append(f"{what} changed: {num(b)} -> {num(after)}")
+                    line += paint("31;1", "  CHANGED")
+                print(" " * (W_AGENT + 3) + paint("2", line))
+            if a.not_yet:
+                not_yet.append(a.not_yet.split(":")[0])
+                print(" " * (W_AGENT + 3) + paint("33", f"not yet: {a.not_yet}"))
+            for p in problems:
+                mismatches.append(f"{agent.name}: {short(a.sql)}: {p}")
+                print(" " * (W_AGENT + 3) + paint("31;1", f"UNEXPECTED: {p}"))
+
+    distinct = sum(su_count(f"SELECT count(*) FROM {t} WHERE " + " OR ".join(f"({w})" for w in ws))
+                   for t, ws in protected_where.items())
+    su.close()
+
+    print()
+    print(paint("1", "  summary"))
+    table = [
+        ("allowed", "32;1", num(totals["allow"]), "forwarded to PostgreSQL"),
+        ("denied", "31;1", num(totals["deny"]), "refused by Airlock; never ran on PostgreSQL"),
+        ("held", "33;1", num(totals["hold"]), "would wait for a human; refused in this version"),
+        ("rows protected", "1", num(protected_sum),
+         f"rows the denied writes would have changed, counted on PostgreSQL ({num(distinct)} distinct)"),
+    ]
+    w = max(len(v) for _, _, v, _ in table)
+    for k, style, v, note in table:
+        print(f"  {k:<15} {paint(style, f'{v:>{w}}')}  " + paint("2", note))
+    print()
+    print("  not yet: " + ", ".join(dict.fromkeys(not_yet)) + paint("2", " (shown above as they behave today, never faked)"))
+    print("  audit trail: not yet (lands with the audit issue)")
+    if mismatches:
+        print()
+        print(paint("31;1", f"  {len(mismatches)} attempt(s) did not go as expected:"))
+        for m in mismatches:
+            print(f"    {m}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
