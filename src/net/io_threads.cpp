@@ -47,6 +47,13 @@ void IoThreads::stop() {
   for (auto& c : contexts_) c->stop();
 }
 
+void IoThreads::destroy() {
+  stop();
+  join();
+  work_.clear();
+  contexts_.clear();
+}
+
 void IoThreads::join() {
   for (auto t : threads_) pthread_join(t, nullptr);
   threads_.clear();

@@ -30,6 +30,9 @@ class IoThreads {
   void start();
   void stop();
   void join();
+  // Stops, joins, then destroys every io_context (and with them every coroutine frame still
+  // queued). Objects bound to a context must be destroyed before this is called.
+  void destroy();
 
  private:
   std::vector<std::unique_ptr<asio::io_context>> contexts_;

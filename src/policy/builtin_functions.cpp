@@ -60,6 +60,14 @@ constexpr Family kDangerous[] = {
     {"dynamic SQL", "database_to_xml", true, true},
     {"dynamic SQL", "ts_stat", false, true},
     {"sleeping", "pg_sleep_for", false, true},
+    // The data of the sensitive catalog views, through the functions behind them.
+    {"other sessions' data", "pg_stat_get_activity", false, true},
+    {"other sessions' data", "pg_stat_get_backend_", true, true},
+    {"server configuration", "pg_show_all_settings", false, true},
+    {"server configuration", "pg_show_all_file_settings", false, true},
+    {"server configuration", "pg_hba_file_rules", false, true},
+    {"server configuration", "pg_ident_file_mappings", false, true},
+    {"server configuration", "pg_config", false, true},
     {"sleeping", "pg_sleep_until", false, true},
 };
 
@@ -73,8 +81,8 @@ constexpr std::string_view kCatalogRelations[] = {
 };
 
 constexpr std::string_view kSensitive[] = {
-    "pg_authid", "pg_file_settings", "pg_hba_file_rules", "pg_ident_file_mappings",
-    "pg_largeobject", "pg_shadow", "pg_stat_activity", "pg_statistic",
+    "pg_authid", "pg_config", "pg_file_settings", "pg_hba_file_rules", "pg_ident_file_mappings",
+    "pg_largeobject", "pg_settings", "pg_shadow", "pg_stat_activity", "pg_statistic",
     "pg_user_mapping", "pg_user_mappings",
 };
 

@@ -59,8 +59,13 @@ int parse_bool(std::string_view value) {
   std::string v(value);
   for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') v = v.substr(1, v.size() - 2);
-  if (v == "on" || v == "true" || v == "yes" || v == "1" || v == "t" || v == "y") return 1;
-  if (v == "off" || v == "false" || v == "no" || v == "0" || v == "f" || v == "n") return 0;
+  // As PostgreSQL's parse_bool: any prefix of true/false/yes/no, "on"/"off" from two
+  // letters ("of" is off), "1", "0".
+  auto prefix_of = [&v](std::string_view word, std::size_t min_len) {
+    return v.size() >= min_len && v.size() <= word.size() && word.starts_with(v);
+  };
+  if (v == "1" || prefix_of("true", 1) || prefix_of("yes", 1) || prefix_of("on", 2)) return 1;
+  if (v == "0" || prefix_of("false", 1) || prefix_of("no", 1) || prefix_of("off", 2)) return 0;
   return -1;
 }
 

@@ -19,7 +19,7 @@ SettingClass classify_setting(std::string_view name);
 // connection strings): builtin.setting_read. "all" (SHOW ALL) is one of them.
 bool is_sensitive_setting(std::string_view name);
 
-// A boolean as PostgreSQL reads it (on/off, true/false, yes/no, 1/0, t/f, y/n; any case):
+// A boolean as PostgreSQL reads it (prefixes of true/false/yes/no, on/of(f), 1/0; any case):
 // 1 true, 0 false, -1 not a boolean.
 int parse_bool(std::string_view value);
 

@@ -54,8 +54,8 @@ void judge_setting_read(Judge& j, const sql::FunctionRef& f) {
   j.allow("builtin.setting_read");
 }
 
-void judge_function(Judge& j, const sql::FunctionRef& f) {
-  const ObjectName n = resolve_function(j, f);
+void judge_function_as(Judge& j, const sql::FunctionRef& f, const ObjectName& n,
+                       sql::Volatility v) {
   const CompiledEntry* allow = nullptr;
   for (const CompiledEntry* e : j.policy.for_function(n)) {
     if (e->is_hold) return j.hold(e->id, "calling " + display(n) + " needs approval");
@@ -67,26 +67,44 @@ void judge_function(Judge& j, const sql::FunctionRef& f) {
                                          "see; it needs an allow entry naming the procedure");
   }
   const FunctionInfo info = classify_function(f.name);
+  // Dangerous names are refused in any schema; the built-in pg_sleep, sequence and
+  // current_setting rules are for pg_catalog's functions only (a public.nextval is user code).
+  const bool builtin = n.schema == "pg_catalog";
   switch (info.cls) {
     case FunctionClass::Dangerous:
       return j.deny("builtin.dangerous_function",
                     display(n) + " (" + std::string(info.family) + ") is not allowed for " +
                         j.agent() + " unless an allow entry names it");
-    case FunctionClass::Sleep: return judge_sleep(j, f);
-    case FunctionClass::Sequence: return judge_sequence_call(j, f);
-    case FunctionClass::SettingRead: return judge_setting_read(j, f);
+    case FunctionClass::Sleep:
+      if (builtin) return judge_sleep(j, f);
+      break;
+    case FunctionClass::Sequence:
+      if (builtin) return judge_sequence_call(j, f);
+      break;
+    case FunctionClass::SettingRead:
+      if (builtin) return judge_setting_read(j, f);
+      break;
     case FunctionClass::Safe:
     case FunctionClass::Unknown: break;
   }
-  if (n.schema == "pg_catalog") {
+  if (builtin) {
     // The catalog's volatility decides; the built-in list of safe names stands in for it
     // when the function was not found there.
-    const sql::Volatility v = f.volatility;
     const bool known_safe = info.cls == FunctionClass::Safe && v == sql::Volatility::Unknown;
     if (known_safe || v == sql::Volatility::Immutable || v == sql::Volatility::Stable)
       return j.allow("builtin.catalog_function");
   }
   j.deny("default_deny", "function " + display(n) + " is not allowed for " + j.agent());
+}
+
+// An unqualified call that overloads of several schemas could answer (FunctionRef::
+// other_schemas) is allowed only when every one of them would be.
+void judge_function(Judge& j, const sql::FunctionRef& f) {
+  judge_function_as(j, f, resolve_function(j, f), f.volatility);
+  // The catalog gives only the chosen schema's volatility; for the others, pg_catalog
+  // included, the built-in list of safe names decides.
+  for (const auto& schema : f.other_schemas)
+    judge_function_as(j, f, {schema, f.name}, sql::Volatility::Unknown);
 }
 
 }  // namespace

@@ -49,7 +49,9 @@ void judge_change(Judge& j, const sql::SettingChange& c) {
       j.search_path = split_path(c.value);
       return j.allow("builtin.session_setting");
     case SettingClass::ReadWrite:
-      return judge_read_write(j, parse_bool(c.value) != 0, "SET " + c.name + " = " + c.value);
+      // Only a value PostgreSQL reads as true keeps read-only mode; anything else is judged
+      // as leaving it.
+      return judge_read_write(j, parse_bool(c.value) == 1, "SET " + c.name + " = " + c.value);
     case SettingClass::Identity:
       return j.deny("builtin.setting_denied",
                     "SET " + c.name + " changes who the session acts as");

@@ -41,7 +41,9 @@ void judge_kind(Judge& j, const sql::StatementFacts& s, StatementKind k) {
     case StatementKind::Ddl:
       if (mentions_role(s.command))
         return j.deny("builtin.privileges", s.command + " changes roles or privileges");
-      if (s.relations.empty())
+      // CREATE SCHEMA ... CREATE TABLE t: the tables are created in the new schema, and the
+      // schema itself is nothing an entry can grant.
+      if (s.relations.empty() || s.command == "CREATE SCHEMA")
         return j.deny("builtin.ddl_without_table",
                       s.command + " changes no table an allow entry can name");
       return;
@@ -110,6 +112,9 @@ void judge_statement(Judge& j, const sql::StatementFacts& s) {
   const bool wrapper = s.kind == StatementKind::Explain || s.kind == StatementKind::Prepare ||
                        s.kind == StatementKind::DeclareCursor;
   judge_kind(j, s, wrapper ? s.inner_kind : s.kind);
+  // CREATE TABLE t AS EXECUTE p: the prepared statement runs, so its decision counts.
+  if (!wrapper && s.kind != StatementKind::Execute && s.inner_kind == StatementKind::Execute)
+    judge_execute(j, s);
   judge_settings(j, s);
   judge_relations(j, s);
   judge_functions(j, s);

@@ -3,34 +3,33 @@
 // text, the agent's policy, the catalog and the search_path (no session-state changes).
 //
 // Keyed by the exact text: a decision that depends on literal values is never reused for
-// other literals. Entries hold the policy and catalog they were decided under, so neither
-// address can be reused by a newer object while an entry names it. No locks: each I/O thread
-// has its own cache (sessions never change thread).
+// other literals. The key also holds the generation of the config snapshot (policies and
+// catalog) the session decides under, the agent and the search_path; entries hold only the
+// verdict, so no old policy or catalog is kept alive. No locks: each I/O thread has its own
+// cache (sessions never change thread). Bounded by entries and bytes; full means cleared.
 #include <cstddef>
-#include <memory>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
-#include "policy/agent_policy.hpp"
 #include "proxy/statement_hook.hpp"
-#include "sql/catalog.hpp"
 
 namespace airlock::proxy {
 
 class DecisionCache {
  public:
   static constexpr std::size_t kMaxEntries = 8192;
+  static constexpr std::size_t kMaxBytes = 4u * 1024 * 1024;
   static constexpr std::size_t kMaxTextBytes = 8192;  // longer statements are not cached
 
   static DecisionCache& for_this_thread();
 
   // Builds the key in a reusable buffer; returns nullptr on a miss.
-  const Verdict* find(const policy::AgentPolicy* policy, const sql::Catalog* catalog,
+  const Verdict* find(std::uint64_t generation, std::string_view agent,
                       std::string_view path_key, std::string_view sql);
-  void insert(std::shared_ptr<const policy::AgentPolicy> policy,
-              std::shared_ptr<const sql::Catalog> catalog, std::string_view path_key,
+  void insert(std::uint64_t generation, std::string_view agent, std::string_view path_key,
               std::string_view sql, Verdict verdict);
   std::size_t size() const { return map_.size(); }
 
@@ -41,16 +40,12 @@ class DecisionCache {
       return std::hash<std::string_view>{}(s);
     }
   };
-  struct Entry {
-    std::shared_ptr<const policy::AgentPolicy> policy;
-    std::shared_ptr<const sql::Catalog> catalog;
-    Verdict verdict;
-  };
-  void build_key(const void* policy, const void* catalog, std::string_view path_key,
+  void build_key(std::uint64_t generation, std::string_view agent, std::string_view path_key,
                  std::string_view sql);
 
   std::string key_;
-  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> map_;
+  std::size_t bytes_ = 0;
+  std::unordered_map<std::string, Verdict, Hash, std::equal_to<>> map_;
 };
 
 }  // namespace airlock::proxy

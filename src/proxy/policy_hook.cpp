@@ -20,7 +20,7 @@ Verdict refuse(std::string reason, std::string hint) {
 }
 
 bool touches_session_state(const sql::StatementFacts& s) {
-  switch (s.kind) {
+  switch (s.kind == StatementKind::Explain ? s.inner_kind : s.kind) {
     case StatementKind::Set: case StatementKind::Reset: case StatementKind::Discard:
     case StatementKind::Prepare: case StatementKind::Deallocate: case StatementKind::Execute:
       return true;
@@ -29,33 +29,16 @@ bool touches_session_state(const sql::StatementFacts& s) {
   }
 }
 
-bool changes_search_path(const sql::StatementFacts& s) {
+// SET search_path to a new value. RESET, RESET ALL, SET ... TO DEFAULT and DISCARD ALL
+// return it to the value read at login, which is the path Airlock tracks anyway.
+bool sets_search_path(const sql::StatementFacts& s) {
   for (const auto& c : s.settings) {
-    if (c.name == "search_path" || c.action == sql::SettingAction::ResetAll) return true;
+    if (c.name == "search_path" && (c.action == sql::SettingAction::Set ||
+                                     c.action == sql::SettingAction::SetFromCurrent)) {
+      return true;
+    }
   }
   return false;
-}
-
-// DISCARD ALL (the only form that resets search_path and prepared statements).
-bool is_discard_all(std::string_view text, const sql::StatementFacts& s) {
-  if (s.kind != StatementKind::Discard) return false;
-  std::string upper;
-  for (char c : text.substr(s.text_offset, s.text_length)) {
-    upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  }
-  return upper.find("ALL") != std::string::npos;
-}
-
-std::vector<std::string> split_value(const std::string& value) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= value.size()) {
-    std::size_t comma = value.find(", ", start);
-    if (comma == std::string::npos) comma = value.size();
-    if (comma > start) out.push_back(value.substr(start, comma - start));
-    start = comma + 2;
-  }
-  return out;
 }
 
 std::string join(const std::vector<std::string>& path) {
@@ -70,29 +53,34 @@ std::string join(const std::vector<std::string>& path) {
 }  // namespace
 
 PolicyHook::PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Catalog> catalog,
-                       std::vector<std::string> search_path, std::string upstream_user)
+                       std::uint64_t generation, std::vector<std::string> search_path,
+                       std::string upstream_user)
     : policy_(agent.policy),
       catalog_(catalog ? std::move(catalog)
                        : std::shared_ptr<const sql::Catalog>(std::shared_ptr<void>(),
                                                              &sql::Catalog::builtin())),
+      generation_(generation),
+      agent_(agent.name),
       observe_(agent.mode == "observe"),
       upstream_user_(std::move(upstream_user)),
-      initial_path_(search_path),
       search_path_(std::move(search_path)),
       path_key_(join(search_path_)) {}
 
 Verdict PolicyHook::on_statement(const StatementEvent& ev) {
   DecisionCache& cache = DecisionCache::for_this_thread();
-  if (const Verdict* hit = cache.find(policy_.get(), catalog_.get(), path_key_, ev.sql)) {
-    return *hit;
+  Verdict v;
+  if (const Verdict* hit = cache.find(generation_, agent_, path_key_, ev.sql)) {
+    v = *hit;
+  } else {
+    bool cacheable = false;
+    v = decide(ev, cacheable);
+    if (cacheable) cache.insert(generation_, agent_, path_key_, ev.sql, v);
   }
-  bool cacheable = false;
-  Verdict v = decide(ev, cacheable);
   if (!v.forward) {
-    spdlog::info("deny agent={} {}{}", ev.agent, v.error.message, observe_ ? " (observe mode: forwarded)" : "");
-    if (observe_) v = Verdict::allow();
+    spdlog::info("deny agent={} {}{}", agent_, v.error.message,
+                 observe_ ? " (observe mode: forwarded)" : "");
+    if (observe_) return Verdict::allow();
   }
-  if (cacheable) cache.insert(policy_, catalog_, path_key_, ev.sql, v);
   return v;
 }
 
@@ -112,13 +100,10 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable) {
   policy::Decision d = policy::evaluate(*policy_, analysis, ctx);
 
   bool state_changes = false;
-  bool path_changes = false;
+  bool sets_path = false;
   for (const auto& s : analysis.statements) {
     state_changes = state_changes || touches_session_state(s);
-    path_changes = path_changes || changes_search_path(s) || is_discard_all(ev.sql, s);
-    for (const auto& c : s.settings) {
-      if (c.name == "search_path" && c.scope == sql::SettingScope::Local) path_changes = true;
-    }
+    sets_path = sets_path || sets_search_path(s);
   }
   cacheable = analysis.ok() && !state_changes;
 
@@ -142,48 +127,30 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable) {
                       ") and this version cannot mask results [gateway.masking]",
                   "Select only the columns you need, without " + cols + ".");
   }
-  if (path_changes) {
-    const bool lone_simple = ev.source == StatementSource::SimpleQuery &&
-                             analysis.statements.size() == 1 && ev.transaction_status == 'I';
-    bool local = false;
-    for (const auto& c : analysis.statements.front().settings) {
-      local = local || c.scope == sql::SettingScope::Local;
-    }
-    if (!lone_simple || local) {
-      return refuse("search_path may change only in a statement of its own, outside a "
-                    "transaction block, over the simple query protocol [gateway.search_path]",
-                    "Send SET search_path = ... as its own query, or set it at connect time "
-                    "(options=-c search_path=...).");
-    }
+  if (sets_path) {
+    return refuse("search_path can only be chosen when connecting: a change the server could "
+                  "undo unseen (rollback, a failed pipeline) or that re-plans prepared "
+                  "statements would make names resolve differently for Airlock and the "
+                  "server [gateway.search_path]",
+                  "Set it at connect time (options=-c search_path=...), or qualify names "
+                  "with their schema.");
   }
-  apply_effects(analysis, d, ev.sql);
+  apply_effects(analysis, d);
   return Verdict::allow();
 }
 
 // The statement will be forwarded: track what it changes in the session. Only reached for
 // forms the server cannot undo behind our back (see the search_path rule above).
-void PolicyHook::apply_effects(const sql::Analysis& analysis, const policy::Decision& d,
-                               std::string_view text) {
+// The statement will be forwarded: track the SQL-level prepared statements it creates or
+// drops (EXECUTE is judged by its PREPARE's decision).
+void PolicyHook::apply_effects(const sql::Analysis& analysis, const policy::Decision& d) {
   for (const auto& s : analysis.statements) {
     if (s.kind == StatementKind::Prepare) prepared_.insert_or_assign(s.object_name, d);
     if (s.kind == StatementKind::Deallocate) {
       if (s.object_name.empty()) prepared_.clear();
       else prepared_.erase(s.object_name);
     }
-    for (const auto& c : s.settings) {
-      if (c.action == sql::SettingAction::ResetAll ||
-          (c.name == "search_path" && c.action != sql::SettingAction::Set)) {
-        search_path_ = initial_path_;
-      } else if (c.name == "search_path") {
-        search_path_ = split_value(c.value);
-      }
-    }
-    if (is_discard_all(text, s)) {
-      prepared_.clear();
-      search_path_ = initial_path_;
-    }
   }
-  path_key_ = join(search_path_);
 }
 
 }  // namespace airlock::proxy

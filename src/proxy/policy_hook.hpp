@@ -8,9 +8,9 @@
 //   hold            → refused (approvals are not available yet)        rule as decided
 //   row_limit set   → refused (the run-time row guard is not available) gateway.row_guard
 //   masked columns  → refused (result masking is not available)         gateway.masking
-//   search_path changed other than by a lone simple-protocol SET outside a transaction
-//                   → refused, because the server could undo it where Airlock cannot see
-//                                                                       gateway.search_path
+//   SET search_path → refused: the path is chosen at connect time and read from the server
+//                     after login; a runtime change could be undone by the server unseen, or
+//                     re-plan prepared statements under another path    gateway.search_path
 #include <map>
 #include <memory>
 #include <string>
@@ -26,23 +26,25 @@ namespace airlock::proxy {
 
 class PolicyHook final : public StatementHook {
  public:
+  // `generation` identifies the config snapshot (policies + catalog) the session uses.
   PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Catalog> catalog,
-             std::vector<std::string> search_path, std::string upstream_user);
+             std::uint64_t generation, std::vector<std::string> search_path,
+             std::string upstream_user);
 
   Verdict on_statement(const StatementEvent& ev) override;
 
  private:
   Verdict decide(const StatementEvent& ev, bool& cacheable);
-  void apply_effects(const sql::Analysis& analysis, const policy::Decision& d,
-                     std::string_view text);
+  void apply_effects(const sql::Analysis& analysis, const policy::Decision& d);
 
   std::shared_ptr<const policy::AgentPolicy> policy_;
   std::shared_ptr<const sql::Catalog> catalog_;
+  std::uint64_t generation_ = 0;
+  std::string agent_;
   bool observe_ = false;
   std::string upstream_user_;
-  const std::vector<std::string> initial_path_;
-  std::vector<std::string> search_path_;  // parsed form, "$user" kept
-  std::string path_key_;                  // search_path_ joined, for the decision cache
+  const std::vector<std::string> search_path_;  // parsed form, "$user" kept; fixed
+  const std::string path_key_;  // search_path_ joined, for the decision cache
   std::map<std::string, policy::Decision, std::less<>> prepared_;
 };
 

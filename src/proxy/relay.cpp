@@ -5,6 +5,7 @@
 // buffer (no copy). A statement the hook denies is replaced upstream by a syntax error so
 // that PostgreSQL aborts, skips to Sync and answers in pipeline order exactly as it would
 // for its own error; its ErrorResponse is rewritten into the denial on the way back.
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -25,8 +26,14 @@ constexpr std::size_t kReadChunk = 8192;
 
 // Space to ask for before a read: enough for the rest of the message at the front (its
 // length is already bounded by decode_typed) or one chunk.
-std::size_t read_size(const RecvBuffer& buf) {
-  return std::max(kReadChunk, protocol::typed_bytes_wanted(buf.data()));
+std::size_t read_size(const RecvBuffer& buf, std::size_t max) {
+  return std::max(kReadChunk, std::min(max, protocol::typed_bytes_wanted(buf.data())));
+}
+
+// True when a complete message (or an invalid header) is at the front: decode before reading.
+bool frame_ready(const RecvBuffer& buf, std::size_t max) {
+  Frame f;
+  return protocol::decode_typed(buf.data(), max, f) != DecodeStatus::NeedMore;
 }
 
 }  // namespace
@@ -69,7 +76,15 @@ void Session::arm_client_read_deadline() {
 }
 
 net::awaitable<bool> Session::forward_denied(const Frame& f, Verdict v) {
-  if (deny_marker_.empty()) deny_marker_ = "airlock_denied_" + std::to_string(client_key_.pid);
+  if (deny_marker_.empty()) {
+    // Unguessable, so that no statement of the client's can produce an error carrying it.
+    static constexpr char kHex[] = "0123456789abcdef";
+    deny_marker_ = "airlock_denied_";
+    for (unsigned char c : auth::random_bytes(16)) {
+      deny_marker_.push_back(kHex[c >> 4]);
+      deny_marker_.push_back(kHex[c & 15]);
+    }
+  }
   std::string out;
   if (f.type == 'P') {
     auto p = protocol::parse_parse(f);
@@ -89,7 +104,10 @@ bool Session::rewrite_if_denial(const Frame& f, std::string& out) {
   while (!denials_.empty() && denials_.front().batch < completed_syncs_) denials_.pop_front();
   if (denials_.empty() || denials_.front().batch != completed_syncs_) return false;
   auto e = protocol::parse_error(f);
-  if (!e || e->message.find(deny_marker_) == std::string_view::npos) return false;
+  // The marker is a bare identifier: PostgreSQL answers it with 42601 syntax_error.
+  if (!e || e->sqlstate != "42601" || e->message.find(deny_marker_) == std::string_view::npos) {
+    return false;
+  }
   const Verdict v = std::move(denials_.front().verdict);
   denials_.pop_front();
   protocol::append_error(out, {.severity = "ERROR", .sqlstate = v.error.sqlstate,
@@ -101,12 +119,15 @@ net::awaitable<void> Session::client_to_upstream() {
   const std::size_t max = snap_->config->limits.max_message_bytes;
   StatementHook& hook = *hook_;
   for (;;) {
-    arm_client_read_deadline();
-    auto space = cbuf_.prepare(read_size(cbuf_));
-    auto [ec, n] = co_await client_.read_some(net::asio::buffer(space.data(), space.size()));
-    client_read_deadline_ = Clock::time_point::max();
-    if (ec || n == 0) co_return;  // the client went away; run() cleans up
-    cbuf_.commit(n);
+    // Bytes may already be buffered (pipelined behind the last SASL message).
+    if (!frame_ready(cbuf_, max)) {
+      arm_client_read_deadline();
+      auto space = cbuf_.prepare(read_size(cbuf_, max));
+      auto [ec, n] = co_await client_.read_some(net::asio::buffer(space.data(), space.size()));
+      client_read_deadline_ = Clock::time_point::max();
+      if (ec || n == 0) co_return;  // the client went away; run() cleans up
+      cbuf_.commit(n);
+    }
 
     const std::string_view data = cbuf_.data();
     std::size_t off = 0;
@@ -123,6 +144,18 @@ net::awaitable<void> Session::client_to_upstream() {
                                         st == DecodeStatus::Invalid
                                             ? "airlock: invalid message length"
                                             : "airlock: unexpected message type"));
+        co_return;
+      }
+      // PostgreSQL skips a Query or FunctionCall sent inside an extended batch that has
+      // failed, without a ReadyForQuery; libpq never sends one there. Refusing it keeps the
+      // sync accounting exact.
+      if ((f.type == 'Q' || f.type == 'F') && extended_open_) {
+        services_.counters.protocol_errors.fetch_add(1, std::memory_order_relaxed);
+        co_await write_upstream(data.substr(fwd, off - fwd));
+        co_await send_fatal(Error::make(
+            sqlstate::kProtocolViolation,
+            "airlock: a simple Query inside an unfinished extended-protocol batch (no Sync) "
+            "is not supported"));
         co_return;
       }
       std::optional<Verdict> denied;
@@ -160,6 +193,7 @@ net::awaitable<void> Session::client_to_upstream() {
         case 'S':
           ++pending_syncs_;
           ++forwarded_syncs_;
+          extended_open_ = false;
           break;
         case 'F':
           // The legacy fast-path FunctionCall bypasses SQL entirely: refuse it.
@@ -171,10 +205,15 @@ net::awaitable<void> Session::client_to_upstream() {
               "Call the function with SELECT instead.");
           break;
         case 'X':
+          client_terminated_ = true;
           co_await write_upstream(data.substr(fwd, off + f.size - fwd));
           co_return;
         default:
           break;
+      }
+      if (f.type == 'P' || f.type == 'B' || f.type == 'D' || f.type == 'E' || f.type == 'C' ||
+          f.type == 'H') {
+        extended_open_ = true;
       }
       if (denied) {
         if (!co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
@@ -197,7 +236,7 @@ net::awaitable<void> Session::upstream_to_client() {
   for (;;) {
     // Frames already buffered (e.g. after login) are relayed before reading more.
     if (protocol::typed_bytes_wanted(ubuf.data()) > 0 || ubuf.empty()) {
-      auto space = ubuf.prepare(read_size(ubuf));
+      auto space = ubuf.prepare(read_size(ubuf, max));
       auto [ec, n] = co_await up.read_some(net::asio::buffer(space.data(), space.size()));
       if (ec || n == 0) {
         if (!closed_ && ec != net::asio::error::operation_aborted) {
@@ -296,19 +335,33 @@ net::awaitable<void> Session::watchdog() {
     auto [ec] = co_await timer.async_wait(net::nothrow);
     if (ec || closed_) co_return;
     const auto now = Clock::now();
+    if (client_write_deadline_ <= now || upstream_write_deadline_ <= now) {
+      // A peer stopped reading: nothing more can be said to it.
+      spdlog::warn("write timeout agent={} peer={}", agent_, peer_);
+      write_timed_out_ = true;
+      close_both();
+      co_return;
+    }
     if (client_read_deadline_ <= now && client_read_timeout_state_ != nullptr) {
       const bool idle = client_read_timeout_state_ == std::string_view(sqlstate::kIdleSessionTimeout);
-      co_await send_fatal(Error::make(
+      co_await send_fatal_bounded(Error::make(
           client_read_timeout_state_,
           idle ? "terminating connection due to idle-session timeout"
                : "terminating connection due to idle-in-transaction timeout"));
       co_return;
     }
-    if (client_write_deadline_ <= now || upstream_write_deadline_ <= now) {
-      spdlog::warn("write timeout agent={} peer={}", agent_, peer_);
-      co_return;
-    }
   }
+}
+
+net::awaitable<void> Session::send_fatal_bounded(const Error& e) {
+  // Never wait behind a stuck write: say it only when the client socket is free, and give
+  // the write one second.
+  if (!client_write_busy_) {
+    using namespace boost::asio::experimental::awaitable_operators;
+    net::asio::steady_timer t(client_.executor(), std::chrono::seconds(1));
+    co_await (send_fatal(e) || t.async_wait(net::nothrow));
+  }
+  close_both();
 }
 
 }  // namespace airlock::proxy

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <filesystem>
@@ -32,9 +33,16 @@ Server::Server(std::shared_ptr<const config::Config> cfg, std::string config_pat
   services_.publish(*snap);
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  // Order matters: I/O objects first, then the contexts (whose queued coroutine frames may
+  // still reference sessions_ and services_), then the rest.
+  tcp_acceptor_.reset();
+  unix_acceptor_.reset();
+  catalog_timer_.reset();
+  threads_.destroy();
+}
 
-Result<std::shared_ptr<const Snapshot>> Server::make_snapshot(std::shared_ptr<const config::Config> cfg) {
+Result<std::shared_ptr<Snapshot>> Server::make_snapshot(std::shared_ptr<const config::Config> cfg) {
   auto snap = std::make_shared<Snapshot>();
   if (cfg->tls) {
     auto ctx = net::make_server_tls(cfg->tls->cert_file, cfg->tls->key_file);
@@ -104,8 +112,12 @@ void Server::start_session(std::size_t index, net::Stream stream) {
       threads_.at(index),
       [this, index, session]() -> net::awaitable<void> {
         sessions_[index].insert(session);
+        struct Erase {
+          std::unordered_set<std::shared_ptr<Session>>& set;
+          const std::shared_ptr<Session>& s;
+          ~Erase() { set.erase(s); }
+        } erase{sessions_[index], session};
         co_await session->run();
-        sessions_[index].erase(session);
       },
       [](std::exception_ptr e) {
         // One catch per session: a bug in one session never takes the process down.
@@ -181,9 +193,8 @@ void Server::reload() {
     spdlog::error("reload rejected: {}", snap.error().message);
     return;
   }
-  auto fresh = std::make_shared<Snapshot>(**snap);
-  fresh->catalog = services_.snapshot()->catalog;
-  services_.publish(std::move(fresh));
+  (*snap)->catalog = services_.snapshot()->catalog;
+  services_.publish(std::move(*snap));
   spdlog::info("reloaded {}: {} agent(s)", config_path_, loaded.config->agents.size());
   if (catalog_timer_) catalog_timer_->cancel();  // re-read the catalog now
 }
@@ -196,12 +207,20 @@ net::awaitable<void> Server::refresh_catalog() {
   catalog_timer_ = std::make_unique<net::asio::steady_timer>(co_await net::asio::this_coro::executor);
   while (!services_.draining.load()) {
     auto current = services_.snapshot();
-    auto catalog = co_await load_catalog(*current);
-    if (catalog) {
+    using namespace boost::asio::experimental::awaitable_operators;
+    net::asio::steady_timer deadline(co_await net::asio::this_coro::executor,
+                                     current->config->timeouts.connect * 4);
+    auto outcome = co_await (load_catalog(*current) || deadline.async_wait(net::nothrow));
+    Result<std::shared_ptr<const sql::Catalog>> catalog =
+        outcome.index() == 0 ? std::move(std::get<0>(outcome))
+                             : fail(sqlstate::kConnectionFailure, "timeout reading the catalog");
+    if (catalog && services_.snapshot()->config == current->config) {
       auto fresh = std::make_shared<Snapshot>(*services_.snapshot());
       fresh->catalog = *catalog;
       services_.publish(std::move(fresh));
       spdlog::debug("catalog read from upstream");
+    } else if (catalog) {
+      continue;  // a reload came in meanwhile: read the new upstream's catalog at once
     } else {
       spdlog::warn("cannot read the upstream catalog (retrying): {} {}", catalog.error().message,
                    catalog.error().detail);

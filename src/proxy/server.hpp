@@ -26,7 +26,7 @@ class Server {
   int run();
 
   // Builds the TLS contexts a config asks for.
-  static Result<std::shared_ptr<const Snapshot>> make_snapshot(std::shared_ptr<const config::Config> cfg);
+  static Result<std::shared_ptr<Snapshot>> make_snapshot(std::shared_ptr<const config::Config> cfg);
 
  private:
   net::awaitable<void> accept_tcp(net::tcp::acceptor& acceptor);
@@ -38,8 +38,10 @@ class Server {
   net::awaitable<void> refresh_catalog();
 
   std::string config_path_;
-  net::IoThreads threads_;
+  // Declared before the threads: coroutine frames still queued in the io_contexts are
+  // destroyed with them and may touch Services (the cancel registry) on the way out.
   Services services_;
+  net::IoThreads threads_;
   // Sessions per I/O thread; each set is touched only by its own thread.
   std::vector<std::unordered_set<std::shared_ptr<Session>>> sessions_;
   std::unique_ptr<net::tcp::acceptor> tcp_acceptor_;

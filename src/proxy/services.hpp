@@ -13,6 +13,7 @@
 namespace airlock::proxy {
 
 struct Snapshot {
+  std::uint64_t generation = 0;  // set by Services::publish; keys the decision cache
   std::shared_ptr<const config::Config> config;
   std::shared_ptr<boost::asio::ssl::context> client_tls;    // null: no TLS for clients
   std::shared_ptr<boost::asio::ssl::context> upstream_tls;  // null: sslmode disable
@@ -32,7 +33,10 @@ struct Counters {
 class Services {
  public:
   std::shared_ptr<const Snapshot> snapshot() const { return snapshot_.load(std::memory_order_acquire); }
-  void publish(std::shared_ptr<const Snapshot> s) { snapshot_.store(std::move(s), std::memory_order_release); }
+  void publish(std::shared_ptr<Snapshot> s) {
+    s->generation = generations_.fetch_add(1, std::memory_order_relaxed) + 1;
+    snapshot_.store(std::move(s), std::memory_order_release);
+  }
 
   CancelRegistry cancels;
   Counters counters;
@@ -41,6 +45,7 @@ class Services {
 
  private:
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+  std::atomic<std::uint64_t> generations_{0};
 };
 
 }  // namespace airlock::proxy

@@ -12,23 +12,30 @@ net::awaitable<void> Session::run() {
   auto self = shared_from_this();
   services_.counters.connections_total.fetch_add(1, std::memory_order_relaxed);
   services_.counters.connections_active.fetch_add(1, std::memory_order_relaxed);
+  // Whatever happens below (even an exception), the session is closed and uncounted.
+  struct Guard {
+    Session& s;
+    ~Guard() {
+      s.close_both();
+      s.services_.counters.connections_active.fetch_sub(1, std::memory_order_relaxed);
+    }
+  } guard{*this};
   signal_timer_.expires_at(net::asio::steady_timer::time_point::max());
 
   if (co_await startup()) {
     using namespace boost::asio::experimental::awaitable_operators;
     co_await (client_to_upstream() || upstream_to_client() || watchdog());
-    if (upstream_ && upstream_->stream->is_open()) {
+    if (upstream_ && upstream_->stream->is_open() && !write_timed_out_ && !client_terminated_) {
       // The client left while a statement ran: cancel it, so the backend is not left
-      // working for nobody, then end the upstream session.
-      if (pending_syncs_ > 0) co_await cancel_upstream_query();
+      // working for nobody (a client that said Terminate meant its statements to finish).
+      if (pending_syncs_ > 0 && !client_terminated_) co_await cancel_upstream_query();
       std::string bye;
       protocol::append_terminate(bye);
-      co_await write_upstream(bye);
+      net::asio::steady_timer t(client_.executor(), std::chrono::seconds(1));
+      co_await (write_upstream(bye) || t.async_wait(net::nothrow));
     }
     spdlog::info("session end peer={} agent={}", peer_, agent_);
   }
-  close_both();
-  services_.counters.connections_active.fetch_sub(1, std::memory_order_relaxed);
 }
 
 net::awaitable<void> Session::cancel_upstream_query() {

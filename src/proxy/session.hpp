@@ -43,6 +43,7 @@ class Session : public std::enable_shared_from_this<Session> {
   net::awaitable<Status> authenticate(const std::string& user);
   net::awaitable<void> handle_cancel(std::uint32_t pid, std::uint32_t secret);
   net::awaitable<void> send_fatal(const Error& e);
+  net::awaitable<void> send_fatal_bounded(const Error& e);
   net::awaitable<Status> make_hook();
 
   // --- relay (relay.cpp) ---
@@ -88,6 +89,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::deque<Denial> denials_;
   std::uint64_t forwarded_syncs_ = 0;  // Query/Sync/FunctionCall sent upstream, ever
   std::uint64_t completed_syncs_ = 0;  // ReadyForQuery received, ever
+  bool extended_open_ = false;      // Parse/Bind/... forwarded since the last Sync
+  bool client_terminated_ = false;  // the client sent Terminate
+  bool write_timed_out_ = false;
   bool client_write_busy_ = false;
   bool draining_ = false;
   bool closed_ = false;

@@ -225,7 +225,7 @@ net::awaitable<Status> Session::make_hook() {
   if (!shown || shown->empty() || shown->front().rows.empty() || !shown->front().rows[0][0]) {
     co_return fail(sqlstate::kCannotConnect, "airlock: cannot read the upstream search_path");
   }
-  hook_ = std::make_unique<PolicyHook>(it->second, snap_->catalog,
+  hook_ = std::make_unique<PolicyHook>(it->second, snap_->catalog, snap_->generation,
                                        parse_search_path(*shown->front().rows[0][0]),
                                        cfg.upstream.user);
   co_return Status{};

@@ -81,6 +81,11 @@ struct FunctionRef {
   bool resolved = false;
   Volatility volatility = Volatility::Unknown;  // most volatile overload that fits arg_count
   bool security_definer = false;
+  // Unqualified calls: the other schemas of the search path holding an overload of the name
+  // that accepts arg_count. PostgreSQL picks among all of them by argument types (an exact
+  // public.lower(integer) beats pg_catalog.lower(text) for `lower(1)`), which the catalog
+  // does not record: any of them may run. `volatility` is that of resolved_schema's.
+  std::vector<std::string> other_schemas;
 };
 
 // A column of a relation named in the statement. `schema` is the resolved schema when the

@@ -32,6 +32,20 @@ RelationKind kind_of(const CatalogRelation* r) {
   return r != nullptr ? r->kind : RelationKind::Unknown;
 }
 
+// Overloads of an unqualified call in other schemas of the path than the chosen one
+// (facts.hpp, FunctionRef::other_schemas).
+void add_other_overloads(FunctionRef& f, const Catalog& catalog,
+                         const std::vector<std::string>& search_path) {
+  if (!f.schema.empty() || !f.resolved) return;
+  catalog.for_each_function_named(f.name, [&](const CatalogFunction& fn) {
+    if (!fn.accepts(f.arg_count) || rank(search_path, fn.schema, false) < 0) return;
+    if (fn.schema == f.resolved_schema) return;
+    if (std::find(f.other_schemas.begin(), f.other_schemas.end(), fn.schema) ==
+        f.other_schemas.end())
+      f.other_schemas.push_back(fn.schema);
+  });
+}
+
 }  // namespace
 
 const CatalogRelation* resolve_relation(const Catalog& catalog, std::string_view schema,
@@ -86,6 +100,8 @@ void resolve(StatementFacts& facts, const Catalog& catalog,
     f.resolved_schema = m ? std::string(m->schema) : std::string();
     f.volatility = m ? m->volatility : Volatility::Unknown;
     f.security_definer = m && m->security_definer;
+    f.other_schemas.clear();
+    add_other_overloads(f, catalog, search_path);
   }
 }
 

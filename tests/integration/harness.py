@@ -31,6 +31,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -311,9 +312,12 @@ def _yaml_flow(d: dict) -> str:
 def write_config(path: Path, listen_port: int, up_host: str, up_port: int, up_user: str,
                  up_password_env: str | None, agents: dict[str, Agent], database: str = "app",
                  log_level: str = "info", *, upstream_opts: dict | None = None,
-                 timeouts: dict | None = None, extra_yaml: str = "") -> None:
+                 timeouts: dict | None = None, extra_yaml: str = "",
+                 agent_policies: dict[str, str] | None = None) -> None:
     """Writes a gateway config. `upstream_opts` and `timeouts` override/add keys of those
-    sections; `extra_yaml` is appended as further top-level sections (before `agents`)."""
+    sections; `extra_yaml` is appended as further top-level sections (before `agents`);
+    `agent_policies` maps an agent name to YAML keys of its entry besides the password
+    (`mode:`, `allow:`, `hold:`), written indented under the agent."""
     up = {"host": up_host, "port": up_port, "database": database, "user": up_user}
     if up_password_env:
         up["password_env"] = up_password_env
@@ -330,8 +334,18 @@ def write_config(path: Path, listen_port: int, up_host: str, up_port: int, up_us
     if extra_yaml:
         lines += extra_yaml.strip("\n").splitlines()
     lines.append("agents:")
+    policies = agent_policies or {}
     for a in agents.values():
-        lines.append(f"  {a.name}: {{password_env: {a.password_env}}}")
+        if a.name in policies:
+            lines.append(f"  {a.name}:")
+            lines.append(f"    password_env: {a.password_env}")
+            body = textwrap.dedent(policies[a.name]).strip("\n")
+            lines += textwrap.indent(body, "    ").splitlines()
+        else:
+            # Transport tests (pass-through, faults, clients) run their agents in observe
+            # mode: every decision is made and logged, every statement forwarded. The
+            # test_enforce_* files give their agents real policies.
+            lines.append(f"  {a.name}: {{password_env: {a.password_env}, mode: observe}}")
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -339,13 +353,15 @@ def start_gateway(pg: PgServer | None, *, up_host: str | None = None, up_port: i
                   up_user: str | None = None, up_password: str | None = None,
                   database: str = "app", name: str = "gw", upstream_opts: dict | None = None,
                   timeouts: dict | None = None, extra_yaml: str = "", extra_env: dict | None = None,
-                  extra_agents: dict[str, tuple[str, str]] | None = None) -> Gateway:
+                  extra_agents: dict[str, tuple[str, str]] | None = None,
+                  agent_policies: dict[str, str] | None = None) -> Gateway:
     """Starts an Airlock process. Upstream defaults to `pg` with the airlock role.
 
     upstream_opts / timeouts: keys merged into those config sections (e.g. {"sslmode": "require"},
     {"client_idle": "1s"}); extra_yaml: further top-level sections (`tls: {...}`, `limits: {...}`);
     extra_env: additional environment for the process; extra_agents: name -> (env var, password)
-    added to the config's agents (the password is put in the environment)."""
+    added to the config's agents (the password is put in the environment); agent_policies:
+    agent name -> YAML of its policy keys (`allow:`/`hold:`/`mode:`), see write_config."""
     binary = find_airlock_bin()
     if binary is None:
         raise RuntimeError("airlock binary not found (set AIRLOCK_BIN or build it; or run with AIRLOCK_DIRECT=1)")
@@ -362,7 +378,8 @@ def start_gateway(pg: PgServer | None, *, up_host: str | None = None, up_port: i
     cfg = tmp / "airlock.yaml"
     write_config(cfg, port, up_host, up_port, up_user,
                  "AIRLOCK_UPSTREAM_PASSWORD" if up_password else None, agents, database,
-                 upstream_opts=upstream_opts, timeouts=timeouts, extra_yaml=extra_yaml)
+                 upstream_opts=upstream_opts, timeouts=timeouts, extra_yaml=extra_yaml,
+                 agent_policies=agent_policies)
     env = dict(os.environ)
     env.update(extra_env or {})
     for a in agents.values():

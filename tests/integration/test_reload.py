@@ -40,7 +40,7 @@ def test_sighup_reload(pg):
 
         # 1. add carol, SIGHUP
         cfg = gw.config_path.read_text()
-        gw.config_path.write_text(cfg + "  carol: {password_env: CAROL_PASSWORD}\n")
+        gw.config_path.write_text(cfg + "  carol: {password_env: CAROL_PASSWORD, mode: observe}\n")
         mark = len(gw.log_text())
         gw.proc.send_signal(signal.SIGHUP)
         _wait_log(gw, r"reloaded .*3 agent", mark)
@@ -76,7 +76,7 @@ def test_sighup_reload(pg):
         old.close()
 
         # 3. remove carol again: refused from then on
-        gw.config_path.write_text(good.replace("  carol: {password_env: CAROL_PASSWORD}\n", ""))
+        gw.config_path.write_text(good.replace("  carol: {password_env: CAROL_PASSWORD, mode: observe}\n", ""))
         mark = len(gw.log_text())
         gw.proc.send_signal(signal.SIGHUP)
         _wait_log(gw, r"reloaded .*2 agent", mark)

@@ -29,3 +29,5 @@ CREATE SEQUENCE public.ticket_comments_id_seq;
 CREATE SEQUENCE public.s;
 CREATE FUNCTION public.my_func() RETURNS integer LANGUAGE sql STABLE AS $$ SELECT 1 $$;
 CREATE FUNCTION public.run_dangerous() RETURNS void LANGUAGE sql AS $$ SELECT 1 $$;
+-- Overloads pg_catalog.upper(text): `upper(1)` runs this one (PostgreSQL picks by types).
+CREATE FUNCTION public.upper(integer) RETURNS integer LANGUAGE sql VOLATILE AS $$ SELECT 1 $$;

@@ -48,6 +48,9 @@ void Translator::constraint_or_column(Node* n) {
       }
       break;
     }
+    case T_RangeVar:  // ALTER TABLE ... [NO] INHERIT parent
+      relation(castNode(RangeVar, n), AccessMode::Ddl);
+      break;
     case T_TableLikeClause:
       relation(castNode(TableLikeClause, n)->relation, AccessMode::Read);
       break;
@@ -91,9 +94,11 @@ void Translator::create_table(CreateStmt* s) {
     constraint_or_column(static_cast<Node*>(lfirst(lc)));
   for (ListCell* lc = list_head(s->constraints); lc; lc = lnext(s->constraints, lc))
     constraint_or_column(static_cast<Node*>(lfirst(lc)));
+  // INHERITS (parent) / PARTITION OF parent: the new table's rows become the parent's rows,
+  // and the parent's definition changes; that is DDL on the parent, not a read.
   for (ListCell* lc = list_head(s->inhRelations); lc; lc = lnext(s->inhRelations, lc))
     if (IsA(static_cast<Node*>(lfirst(lc)), RangeVar))
-      relation(lfirst_node(RangeVar, lc), AccessMode::Read);
+      relation(lfirst_node(RangeVar, lc), AccessMode::Ddl);
   constraint_or_column(reinterpret_cast<Node*>(s->partbound));
   if (s->partspec != nullptr)
     for (ListCell* lc = list_head(s->partspec->partParams); lc;

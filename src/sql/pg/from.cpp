@@ -6,7 +6,7 @@
 
 namespace airlock::sql::pg {
 
-void Translator::relation(RangeVar* rv, AccessMode mode) {
+void Translator::relation(RangeVar* rv, AccessMode mode, bool in_from) {
   if (rv == nullptr) return;
   RelationRef r;
   r.catalog = or_empty(rv->catalogname);
@@ -16,7 +16,10 @@ void Translator::relation(RangeVar* rv, AccessMode mode) {
   r.in_cte = in_cte_ > 0;
   r.in_subquery = in_subquery_ > 0;
   r.location = rv->location;
-  if (r.schema.empty() && r.catalog.empty())
+  // CREATE TEMP ...: the new relation lives in the session's temporary schema, which
+  // PostgreSQL searches first for relations, so it shadows any table of that name.
+  if (rv->relpersistence == 't' && r.schema.empty()) r.schema = "pg_temp";  // TEMP
+  if (in_from && r.schema.empty() && r.catalog.empty())
     r.cte_reference = std::find(cte_names_.begin(), cte_names_.end(), r.name) != cte_names_.end();
   f_.relations.push_back(std::move(r));
 }
@@ -31,7 +34,7 @@ void Translator::from_item(Node* n) {
   if (!g.ok || n == nullptr) return;
   switch (nodeTag(n)) {
     case T_RangeVar:
-      relation(castNode(RangeVar, n), AccessMode::Read);
+      relation(castNode(RangeVar, n), AccessMode::Read, true);
       break;
     case T_JoinExpr: {
       auto* j = castNode(JoinExpr, n);

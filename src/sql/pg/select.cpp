@@ -66,9 +66,9 @@ void Translator::with_clause(WithClause* w) {
       continue;
     }
     auto* cte = castNode(CommonTableExpr, n);
-    // Visible in its own body only for WITH RECURSIVE; after it either way. Pushing early
-    // for non-recursive WITH can only turn a real table into a flagged CTE reference of
-    // the same name, which policy treats like the table.
+    // Visible in its own body only for WITH RECURSIVE; after it either way. Policy skips
+    // CTE references, so a name must never be in scope where PostgreSQL would read the
+    // table (and only FROM items look names up: relation()'s `in_from`).
     if (w->recursive) cte_names_.emplace_back(or_empty(cte->ctename));
     Scope in_cte(in_cte_);
     Node* q = cte->ctequery;

@@ -51,7 +51,9 @@ class Translator {
   // from.cpp
   void from_list(List* items);
   void from_item(Node* n);
-  void relation(RangeVar* rv, AccessMode mode);
+  // `in_from`: a FROM-clause item, the only place an unqualified name can mean a WITH
+  // query; INSERT/UPDATE/DELETE/MERGE targets, INTO and DDL always name real relations.
+  void relation(RangeVar* rv, AccessMode mode, bool in_from = false);
 
   // expr.cpp
   void expr(Node* n);

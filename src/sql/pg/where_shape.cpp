@@ -96,6 +96,10 @@ class WhereJudge {
                 return Truth::Always;
         return r;
       }
+      if (b->boolop == NOT_EXPR && list_length(b->args) == 1) {
+        const Truth t = judge(static_cast<Node*>(linitial(b->args)), depth + 1);
+        return t == Truth::Always ? Truth::Never : t == Truth::Never ? Truth::Always : t;
+      }
     }
     return leaf(n);
   }
@@ -108,17 +112,33 @@ class WhereJudge {
     if (IsA(n, CurrentOfExpr)) return Truth::Depends;  // WHERE CURRENT OF: one row
     if (v.known()) return v.is_true() ? Truth::Always : Truth::Never;
     if (w_.target_refs_ == before) return Truth::Always;  // does not restrict the target
-    if (self_comparison(n) || not_null_test(n)) return Truth::Always;
-    return Truth::Depends;
+    if (self_comparison(n)) return Truth::Always;
+    return null_test(n);
   }
 
-  // `col IS NOT NULL` on a target column the catalog declares NOT NULL.
-  bool not_null_test(Node* n) const {
-    if (!IsA(n, NullTest)) return false;
-    auto* t = castNode(NullTest, n);
-    if (t->nulltesttype != IS_NOT_NULL || t->arg == nullptr || !IsA(t->arg, ColumnRef))
-      return false;
-    const std::vector<Hit> hits = w_.lookup(reinterpret_cast<::ColumnRef*>(reinterpret_cast<Node*>(t->arg)), sc_);
+  // `col IS [NOT] NULL`, `col IS [NOT] DISTINCT FROM NULL` on a target column the catalog
+  // declares NOT NULL: always (never) true. Depends for anything else.
+  Truth null_test(Node* n) const {
+    if (IsA(n, NullTest)) {
+      auto* t = castNode(NullTest, n);
+      if (!not_null_column(reinterpret_cast<Node*>(t->arg))) return Truth::Depends;
+      return t->nulltesttype == IS_NOT_NULL ? Truth::Always : Truth::Never;
+    }
+    if (!IsA(n, A_Expr)) return Truth::Depends;
+    auto* e = castNode(A_Expr, n);
+    if (e->kind != AEXPR_DISTINCT && e->kind != AEXPR_NOT_DISTINCT) return Truth::Depends;
+    auto is_null = [](Node* x) {
+      return x != nullptr && IsA(x, A_Const) && castNode(A_Const, x)->isnull;
+    };
+    if (!(is_null(e->rexpr) && not_null_column(e->lexpr)) &&
+        !(is_null(e->lexpr) && not_null_column(e->rexpr)))
+      return Truth::Depends;
+    return e->kind == AEXPR_DISTINCT ? Truth::Always : Truth::Never;
+  }
+
+  bool not_null_column(Node* arg) const {
+    if (arg == nullptr || !IsA(arg, ColumnRef)) return false;
+    const std::vector<Hit> hits = w_.lookup(reinterpret_cast<::ColumnRef*>(arg), sc_);
     if (hits.size() != 1 || hits[0].whole_row || !hits[0].entry->target) return false;
     const RangeEntry& e = *hits[0].entry;
     if (e.rel == nullptr) return false;

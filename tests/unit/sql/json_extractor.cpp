@@ -42,6 +42,8 @@ void walk(const json& j, JsonStatement& out) {
     std::string name;
     for (const char* part : {"catalogname", "schemaname"})
       if (j.contains(part)) name += j[part].get<std::string>() + ".";
+    // CREATE TEMP ...: the relation is created in the session's temporary schema.
+    if (!j.contains("schemaname") && j.value("relpersistence", "") == "t") name += "pg_temp.";
     out.relations.insert(name + j.value("relname", ""));
   }
   if (j.contains("funcname") && j.contains("funcformat"))
