@@ -163,7 +163,14 @@ threads: 0
 upstream: {host: 127.0.0.1, port: $PG_PORT, database: bench, user: airlock, password_env: AIRLOCK_UPSTREAM_PASSWORD, sslmode: disable}
 limits: {max_connections: 10000}
 agents:
-  bench: {password_env: BENCH_PASSWORD}
+  # The policy is on: every statement is analyzed and decided, as in production.
+  bench:
+    password_env: BENCH_PASSWORD
+    allow:
+      - tables: [public.pgbench_accounts, public.pgbench_branches, public.pgbench_tellers]
+        actions: [select, update]
+      - tables: [public.pgbench_history]
+        actions: [insert]
 EOF
 "$AIRLOCK_BIN" serve --config "$TMP/airlock.yaml" >"$TMP/airlock.log" 2>&1 &
 AIRLOCK_PID=$!
