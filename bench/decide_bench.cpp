@@ -58,7 +58,6 @@ void uncached(benchmark::State& state, const char* sql) {
 }
 
 void cached(benchmark::State& state, const char* sql) {
-  auto& f = fixture();
   auto& cache = proxy::DecisionCache::for_this_thread();
   cache.insert(1, "bench", "public", sql, proxy::Verdict::allow());
   for (auto _ : state) {
