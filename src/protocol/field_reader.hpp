@@ -34,7 +34,8 @@ class FieldReader {
   }
   // A NUL-terminated string; the view excludes the terminator.
   std::string_view cstring() {
-    const void* nul = std::memchr(rest_.data(), 0, rest_.size());
+    // An empty view may have a null data(): memchr must not see it.
+    const void* nul = rest_.empty() ? nullptr : std::memchr(rest_.data(), 0, rest_.size());
     if (nul == nullptr) {
       ok_ = false;
       rest_ = {};
