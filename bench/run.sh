@@ -6,7 +6,7 @@
 #   bash bench/run.sh                  full run (expects build/release/src/app/airlock)
 #   bash bench/run.sh --quick          smoke run: 3 s per run, 1 round
 #   bash bench/run.sh --idle-only      only the idle-connection memory section
-#   bash bench/run.sh --profile        only the profile section (-S -M prepared -c 8 via Airlock)
+#   bash bench/run.sh --profile        only the profile section (-S -M $PROFILE_MODE -c 8 via Airlock; PROFILE_MODE=prepared by default)
 #   bash bench/run.sh --no-idle        skip the idle-connection memory section
 #
 # Environment knobs:
@@ -159,7 +159,7 @@ su_psql -d bench -c "VACUUM ANALYZE" >/dev/null
 # --- Airlock
 cat >"$TMP/airlock.yaml" <<EOF
 listen: 127.0.0.1:$AIRLOCK_PORT
-threads: 0
+threads: ${AIRLOCK_THREADS:-0}
 upstream: {host: 127.0.0.1, port: $PG_PORT, database: bench, user: airlock, password_env: AIRLOCK_UPSTREAM_PASSWORD, sslmode: disable}
 limits: {max_connections: 10000}
 agents:
@@ -277,9 +277,10 @@ fi
 # --------------------------------------------------------------------------- profile
 if [[ "$DO_PROFILE" == 1 ]]; then
   PROFILE_SECONDS=${BENCH_PROFILE_SECONDS:-10}
-  echo "== profile: -S -M prepared -c 8 through Airlock, ${PROFILE_SECONDS}s (load average $(loadavg))"
+  PROFILE_MODE=${PROFILE_MODE:-prepared}
+  echo "== profile: -S -M $PROFILE_MODE -c 8 through Airlock, ${PROFILE_SECONDS}s (load average $(loadavg))"
   mkdir -p "$OUT_DIR/profile"
-  PGPASSWORD=$BENCH_PW pgbench -n -S -M prepared -c 8 -j 2 -T $((PROFILE_SECONDS + 10)) -P 1 --progress-timestamp \
+  PGPASSWORD=$BENCH_PW pgbench -n -S -M "$PROFILE_MODE" -c 8 -j 2 -T $((PROFILE_SECONDS + 10)) -P 1 --progress-timestamp \
     -h 127.0.0.1 -p "$AIRLOCK_PORT" -U bench bench >"$OUT_DIR/profile/pgbench.log" 2>&1 &
   PGBENCH_PID=$!
   sleep 2
