@@ -62,9 +62,16 @@ PolicyHook::PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Ca
       generation_(generation),
       agent_(agent.name),
       observe_(agent.mode == "observe"),
-      upstream_user_(std::move(upstream_user)),
-      search_path_(std::move(search_path)),
-      path_key_(join(search_path_)) {}
+      analysis_path_(substitute_user(search_path, upstream_user)),
+      path_key_(join(search_path)) {
+  // Fixed for the session (SET search_path is refused), so built once, not per statement.
+  context_.search_path = std::move(search_path);
+  context_.prepared = [this](std::string_view name) -> std::optional<policy::Decision> {
+    auto it = prepared_.find(name);
+    if (it == prepared_.end()) return std::nullopt;
+    return it->second;
+  };
+}
 
 Verdict PolicyHook::on_statement(const StatementEvent& ev) {
   DecisionCache& cache = DecisionCache::for_this_thread();
@@ -86,18 +93,9 @@ Verdict PolicyHook::on_statement(const StatementEvent& ev) {
 
 Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable) {
   if (!policy_) return refuse("no policy is loaded for agent " + std::string(ev.agent), {});
-  const sql::AnalyzeLimits limits;
-  const auto path = substitute_user(search_path_, upstream_user_);
-  const sql::Analysis analysis = sql::analyze(ev.sql, limits, *catalog_, path);
-
-  policy::EvalContext ctx;
-  ctx.search_path = search_path_;
-  ctx.prepared = [this](std::string_view name) -> std::optional<policy::Decision> {
-    auto it = prepared_.find(name);
-    if (it == prepared_.end()) return std::nullopt;
-    return it->second;
-  };
-  policy::Decision d = policy::evaluate(*policy_, analysis, ctx);
+  const sql::Analysis analysis = sql::analyze(ev.sql, sql::AnalyzeLimits{}, *catalog_,
+                                              analysis_path_);
+  policy::Decision d = policy::evaluate(*policy_, analysis, context_);
 
   bool state_changes = false;
   bool sets_path = false;

@@ -18,6 +18,7 @@
 
 #include "config/config.hpp"
 #include "policy/decision.hpp"
+#include "policy/eval_context.hpp"
 #include "proxy/statement_hook.hpp"
 #include "sql/analyze.hpp"
 #include "sql/catalog.hpp"
@@ -42,9 +43,11 @@ class PolicyHook final : public StatementHook {
   std::uint64_t generation_ = 0;
   std::string agent_;
   bool observe_ = false;
-  std::string upstream_user_;
-  const std::vector<std::string> search_path_;  // parsed form, "$user" kept; fixed
-  const std::string path_key_;  // search_path_ joined, for the decision cache
+  // The login search_path: "$user" substituted for analysis, kept as written for the
+  // engine, joined for the decision cache.
+  const std::vector<std::string> analysis_path_;
+  const std::string path_key_;
+  policy::EvalContext context_;
   std::map<std::string, policy::Decision, std::less<>> prepared_;
 };
 

@@ -36,10 +36,4 @@ class StatementHook {
   virtual Verdict on_statement(const StatementEvent& ev) = 0;
 };
 
-// Until the policy engine lands: every statement is forwarded.
-class PassThroughHook final : public StatementHook {
- public:
-  Verdict on_statement(const StatementEvent&) override { return Verdict::allow(); }
-};
-
 }  // namespace airlock::proxy
