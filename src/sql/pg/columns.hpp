@@ -108,6 +108,9 @@ class ColumnWalker {
   std::vector<Output> insert(InsertStmt* s, const Scope* parent);
   std::vector<Output> update(UpdateStmt* s, const Scope* parent);
   std::vector<Output> delete_(DeleteStmt* s, const Scope* parent);
+  Scope write_scope(RangeVar* target, List* from, const Scope* parent);
+  void write_targets(List* targets, int access, const Scope& sc);
+  std::vector<Output> returning(List* list, const Scope& sc, std::size_t cte_mark);
   std::vector<Output> merge(MergeStmt* s, const Scope* parent);
   std::vector<Output> copy(CopyStmt* s);
 

@@ -55,6 +55,32 @@ void ColumnWalker::statement(Node* n) {
   }
 }
 
+// The scope of an UPDATE or DELETE: its target first, then FROM / USING items.
+Scope ColumnWalker::write_scope(RangeVar* target, List* from, const Scope* parent) {
+  Scope sc{parent, {}, false};
+  sc.entries.push_back(table_entry(target));
+  sc.entries.front().target = true;
+  for (ListCell* lc = list_head(from); lc; lc = lnext(from, lc))
+    from_item(static_cast<Node*>(lfirst(lc)), sc);
+  return sc;
+}
+
+// SET targets of UPDATE and ON CONFLICT DO UPDATE: each column written, its value read.
+void ColumnWalker::write_targets(List* targets, int access, const Scope& sc) {
+  for (ListCell* lc = list_head(targets); lc; lc = lnext(targets, lc)) {
+    write_column(access, target_name(static_cast<Node*>(lfirst(lc))));
+    expr(static_cast<Node*>(lfirst(lc)), sc, nullptr);
+  }
+}
+
+// RETURNING outputs, then the statement's WITH queries go out of scope.
+std::vector<Output> ColumnWalker::returning(List* list, const Scope& sc, std::size_t cte_mark) {
+  std::vector<Output> outs;
+  target_list(list, sc, outs);
+  ctes_.resize(cte_mark);
+  return outs;
+}
+
 std::vector<Output> ColumnWalker::insert(InsertStmt* s, const Scope* parent) {
   Depth d(depth_);
   if (s == nullptr || s->relation == nullptr || depth_ > kMaxDepth) return {};
@@ -84,20 +110,14 @@ std::vector<Output> ColumnWalker::insert(InsertStmt* s, const Scope* parent) {
       }
       expr(inf->whereClause, sc, nullptr);
     }
-    for (ListCell* lc = list_head(oc->targetList); lc; lc = lnext(oc->targetList, lc)) {
-      write_column(t.access, target_name(static_cast<Node*>(lfirst(lc))));
-      expr(static_cast<Node*>(lfirst(lc)), sc, nullptr);
-    }
+    write_targets(oc->targetList, t.access, sc);
     expr(oc->whereClause, sc, nullptr);
     // DO UPDATE touches only the rows that conflict with the inserted ones.
     if (oc->action == ONCONFLICT_UPDATE)
       set_where_shape(s->relation->location, WhereShape::Restrictive, true, false);
     sc.entries.pop_back();
   }
-  std::vector<Output> outs;
-  target_list(s->returningList, sc, outs);
-  ctes_.resize(cte_mark);
-  return outs;
+  return returning(s->returningList, sc, cte_mark);
 }
 
 std::vector<Output> ColumnWalker::update(UpdateStmt* s, const Scope* parent) {
@@ -105,21 +125,10 @@ std::vector<Output> ColumnWalker::update(UpdateStmt* s, const Scope* parent) {
   if (s == nullptr || s->relation == nullptr || depth_ > kMaxDepth) return {};
   const std::size_t cte_mark = ctes_.size();
   with_clause(s->withClause, parent);
-  Scope sc{parent, {}, false};
-  sc.entries.push_back(table_entry(s->relation));
-  sc.entries.front().target = true;
-  for (ListCell* lc = list_head(s->fromClause); lc; lc = lnext(s->fromClause, lc))
-    from_item(static_cast<Node*>(lfirst(lc)), sc);
-  const int access = sc.entries.front().access;
-  for (ListCell* lc = list_head(s->targetList); lc; lc = lnext(s->targetList, lc)) {
-    write_column(access, target_name(static_cast<Node*>(lfirst(lc))));
-    expr(static_cast<Node*>(lfirst(lc)), sc, nullptr);
-  }
+  Scope sc = write_scope(s->relation, s->fromClause, parent);
+  write_targets(s->targetList, sc.entries.front().access, sc);
   set_where_shape(s->relation->location, where_shape(s->whereClause, sc), true, false);
-  std::vector<Output> outs;
-  target_list(s->returningList, sc, outs);
-  ctes_.resize(cte_mark);
-  return outs;
+  return returning(s->returningList, sc, cte_mark);
 }
 
 std::vector<Output> ColumnWalker::delete_(DeleteStmt* s, const Scope* parent) {
@@ -127,16 +136,9 @@ std::vector<Output> ColumnWalker::delete_(DeleteStmt* s, const Scope* parent) {
   if (s == nullptr || s->relation == nullptr || depth_ > kMaxDepth) return {};
   const std::size_t cte_mark = ctes_.size();
   with_clause(s->withClause, parent);
-  Scope sc{parent, {}, false};
-  sc.entries.push_back(table_entry(s->relation));
-  sc.entries.front().target = true;
-  for (ListCell* lc = list_head(s->usingClause); lc; lc = lnext(s->usingClause, lc))
-    from_item(static_cast<Node*>(lfirst(lc)), sc);
+  Scope sc = write_scope(s->relation, s->usingClause, parent);
   set_where_shape(s->relation->location, where_shape(s->whereClause, sc), false, true);
-  std::vector<Output> outs;
-  target_list(s->returningList, sc, outs);
-  ctes_.resize(cte_mark);
-  return outs;
+  return returning(s->returningList, sc, cte_mark);
 }
 
 std::vector<Output> ColumnWalker::merge(MergeStmt* s, const Scope* parent) {
