@@ -14,8 +14,10 @@ declare -A allowed=(
   [audit]="core"
   [state]="core"
   [net]="core"
-  [proxy]="core protocol sql policy audit state net config auth"
-  [app]="core protocol sql policy audit state net config auth proxy"
+  [metrics]="core"
+  [http]="core net state metrics"
+  [proxy]="core protocol sql policy audit state net config auth metrics"
+  [app]="core protocol sql policy audit state net config auth proxy metrics http"
 )
 
 status=0

@@ -20,7 +20,7 @@ void read_agent(Context& ctx, const YAML::Node& node, const std::string& path, A
   std::optional<std::string> password;
   const char* both = "set either password_env or scram_verifier, not both";
   bool is_map = r.walk_map(
-      node, path, {"password_env", "scram_verifier", "mode", "allow", "hold"},
+      node, path, {"password_env", "scram_verifier", "mode", "allow", "hold", "budgets"},
       [&](const std::string& key, const YAML::Node& value, const std::string& key_path) {
         if (key == "password_env") {
           have_env = true;
@@ -45,6 +45,8 @@ void read_agent(Context& ctx, const YAML::Node& node, const std::string& path, A
           if (auto mode = r.choice(value, key_path, {"enforce", "observe", "shadow"})) {
             agent.mode = *mode;
           }
+        } else if (key == "budgets") {
+          read_budgets(ctx, value, key_path, agent.budgets);
         } else {
           read_rules(ctx, value, key_path, key == "allow" ? agent.allow : agent.hold);
         }

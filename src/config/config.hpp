@@ -58,14 +58,58 @@ struct Limits {
 // One entry of an agent's allow/hold list; its meaning belongs to the policy engine.
 using RuleEntry = policy::RuleSpec;
 
+// A write budget: real rows changed by an agent in a sliding window (issue #4).
+struct Budget {
+  std::string id;                   // "budgets[0]" unless named; keys the state store
+  std::vector<std::string> tables;  // schema-qualified; empty = every table
+  std::vector<std::string> actions; // insert | update | delete | merge; empty = all writes
+  std::int64_t max_rows = 0;
+  Millis window{3'600'000};
+  std::string over_limit = "deny";  // deny | hold
+};
+
 struct Agent {
   std::string name;
   auth::ScramVerifier verifier;  // from password_env (derived at load) or scram_verifier
   std::string mode = "enforce";  // enforce | observe | shadow
   std::vector<RuleEntry> allow;
   std::vector<RuleEntry> hold;
+  std::vector<Budget> budgets;
   // allow and hold compiled once at load; shared by every session of the agent.
   std::shared_ptr<const policy::AgentPolicy> policy;
+};
+
+// The embedded state store (approvals, budgets, audit index). Empty path: none; then holds
+// and budgets cannot be used (the loader says so).
+struct State {
+  std::string path;  // SQLite file, resolved against the config file's directory
+};
+
+struct Webhook {
+  std::string url;  // http:// or https://; empty = no notification
+  Millis timeout{5'000};
+  std::string secret;  // from secret_env: sent as a bearer token; may be empty
+};
+
+struct Approvals {
+  Millis hold_wait{60'000};       // how long an agent's statement waits for a decision
+  Millis expire_after{3'600'000}; // a request not approved or used by then is expired
+  Webhook webhook;
+};
+
+// The hash-chained audit trail (issue #5).
+struct Audit {
+  std::string dir;                    // empty = no audit trail
+  std::string fsync = "interval";     // always | interval
+  Millis fsync_interval{10};          // group commit period when fsync = interval
+  std::size_t max_file_bytes = 64u * 1024 * 1024;  // rotate after this size
+  bool keep_literals = false;         // default: literals redacted from statements
+};
+
+// The admin HTTP listener: /healthz, /readyz, /metrics, the approvals API.
+struct Admin {
+  std::optional<Endpoint> listen;  // none = no admin listener
+  std::string token;               // from token_env; required for the approvals API
 };
 
 struct Config {
@@ -81,6 +125,10 @@ struct Config {
   std::string log_level = "info";
   std::string log_format = "text";  // text | json
   std::map<std::string, Agent, std::less<>> agents;
+  State state;
+  Approvals approvals;
+  Audit audit;
+  Admin admin;
 };
 
 // One problem found while loading, with its place: "airlock.yaml:12: agents.bot.password_env: ..."

@@ -20,7 +20,7 @@ void read_root(Context& ctx, const YAML::Node& root, Config& out) {
   r.walk_map(
       root, "",
       {"listen", "unix_socket_dir", "threads", "tls", "upstream", "timeouts", "limits",
-       "startup_parameters", "log", "agents"},
+       "startup_parameters", "log", "agents", "state", "approvals", "audit", "admin"},
       [&](const std::string& key, const YAML::Node& value, const std::string& path) {
         if (key == "listen") {
           detail::read_listen(ctx, value, path, out.listen);
@@ -40,6 +40,14 @@ void read_root(Context& ctx, const YAML::Node& root, Config& out) {
           detail::read_startup_parameters(ctx, value, path, out.extra_startup_parameters);
         } else if (key == "log") {
           detail::read_log(ctx, value, path, out);
+        } else if (key == "state") {
+          detail::read_state(ctx, value, path, out.state);
+        } else if (key == "approvals") {
+          detail::read_approvals(ctx, value, path, out.approvals);
+        } else if (key == "audit") {
+          detail::read_audit(ctx, value, path, out.audit);
+        } else if (key == "admin") {
+          detail::read_admin(ctx, value, path, out.admin);
         } else {
           detail::read_agents(ctx, value, path, out.agents);
         }

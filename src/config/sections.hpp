@@ -37,4 +37,14 @@ void read_agents(Context& ctx, const YAML::Node& node, const std::string& path,
 void read_rules(Context& ctx, const YAML::Node& node, const std::string& path,
                 std::vector<RuleEntry>& out);
 
+// Sections added for runtime guards, audit and the admin listener; each in its own file.
+void read_state(Context& ctx, const YAML::Node& node, const std::string& path, State& out);
+void read_approvals(Context& ctx, const YAML::Node& node, const std::string& path,
+                    Approvals& out);
+void read_audit(Context& ctx, const YAML::Node& node, const std::string& path, Audit& out);
+void read_admin(Context& ctx, const YAML::Node& node, const std::string& path, Admin& out);
+// An agent's budgets list.
+void read_budgets(Context& ctx, const YAML::Node& node, const std::string& path,
+                  std::vector<Budget>& out);
+
 }  // namespace airlock::config::detail

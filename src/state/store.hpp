@@ -1,0 +1,91 @@
+#pragma once
+// The state store: approvals (holds waiting for a human) and write budgets, behind one
+// narrow interface. SQLite (sqlite_store.hpp) is the embedded default; a PostgreSQL store
+// shared by several gateways can implement the same interface later.
+//
+// Every method is safe to call from any thread. Calls block (a local SQLite file: tens of
+// microseconds); none is made per ordinary statement, only for guarded writes and holds.
+// Times are milliseconds since the Unix epoch, passed in by the caller so that tests control
+// the clock.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace airlock::state {
+
+enum class ApprovalStatus : std::uint8_t { Pending, Approved, Denied, Executed, Expired };
+
+std::string_view to_string(ApprovalStatus s) noexcept;
+std::optional<ApprovalStatus> approval_status_from(std::string_view s) noexcept;
+
+struct Approval {
+  std::string id;              // "apr_" + 16 hex digits, random
+  std::string agent;
+  std::string statement_hash;  // identity of the statement (text + parameters): an approval
+                               // applies only to the same agent and the same hash
+  std::string sql;             // normalized statement text, as shown to approvers
+  std::string params;          // JSON array as text ("[]" when none), redacted as policy says
+  std::optional<std::int64_t> rows;  // rows it would change, where known (over-limit writes)
+  std::string rule;            // rule id that held it
+  std::string reason;
+  std::int64_t created_ms = 0;
+  std::int64_t expires_ms = 0;  // after this a pending or approved request is Expired
+  ApprovalStatus status = ApprovalStatus::Pending;
+  std::string decided_by;       // who approved or denied
+  std::string note;             // the approver's note
+  std::int64_t decided_ms = 0;
+  std::int64_t executed_ms = 0;
+};
+
+struct ApprovalFilter {
+  std::optional<ApprovalStatus> status;  // none: every status
+  std::string agent;                     // "": every agent
+  std::size_t limit = 100;               // newest first
+};
+
+// One budget check: the rows already used in the window, and whether `rows` more fit.
+struct Charge {
+  bool accepted = false;
+  std::int64_t used = 0;        // rows counted in the window before this charge
+  std::int64_t charge_id = 0;   // when accepted: pass to refund() if the write is undone
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- approvals ---
+  // Returns the pending, unexpired request for (agent, statement_hash) if there is one,
+  // else stores `request` (id, created_ms, expires_ms and status as given) and returns it.
+  virtual Result<Approval> open_approval(const Approval& request, std::int64_t now_ms) = 0;
+  virtual Result<std::optional<Approval>> get_approval(std::string_view id, std::int64_t now_ms) = 0;
+  virtual Result<std::vector<Approval>> list_approvals(const ApprovalFilter& filter,
+                                                       std::int64_t now_ms) = 0;
+  // Pending and unexpired → Approved or Denied. Anything else is an error that says why
+  // ("apr_… is already approved", "apr_… expired at …", "no approval apr_…").
+  virtual Result<Approval> decide_approval(std::string_view id, bool approve, std::string_view by,
+                                           std::string_view note, std::int64_t now_ms) = 0;
+  // Atomically turns one Approved, unexpired request for exactly (agent, statement_hash) into
+  // Executed and returns it; none → nullopt. This is what makes "executes exactly once" hold.
+  virtual Result<std::optional<Approval>> consume_approval(std::string_view agent,
+                                                           std::string_view statement_hash,
+                                                           std::int64_t now_ms) = 0;
+
+  // --- write budgets (sliding windows of real rows changed) ---
+  // Atomically: sums the rows charged to (agent, budget) since now_ms - window_ms; when
+  // used + rows <= max_rows records the charge and accepts it.
+  virtual Result<Charge> try_charge(std::string_view agent, std::string_view budget,
+                                    std::int64_t rows, std::int64_t max_rows,
+                                    std::int64_t window_ms, std::int64_t now_ms) = 0;
+  // Undoes an accepted charge (the write it paid for was rolled back after all).
+  virtual Status refund(std::int64_t charge_id) = 0;
+  virtual Result<std::int64_t> used(std::string_view agent, std::string_view budget,
+                                    std::int64_t window_ms, std::int64_t now_ms) = 0;
+};
+
+}  // namespace airlock::state
