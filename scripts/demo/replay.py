@@ -21,6 +21,8 @@ import json
 import os
 import re
 import subprocess
+import threading
+import time
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +44,7 @@ class Attempt:
     check: tuple[str, str] | None = None      # (what, superuser COUNT query) that must not change
     repeat: int = 1                  # run the statement this many times in a row
     not_yet: str = ""                # the feature this attempt waits for, and what it will do
+    approve: bool = False            # a held statement: the demo approves it from the CLI
 
 
 @dataclass
@@ -58,7 +61,7 @@ AGENTS = [
           [
               Attempt("UPDATE tickets SET status = 'closed' WHERE id = 42", "allow"),
               Attempt("UPDATE subscriptions SET plan = 'free' WHERE status = 'past_due'", "deny",
-                      "gateway.row_guard",
+                      "allow[4]",
                       protects=("subscriptions", "status = 'past_due'"),
                       check=("past_due subscriptions on a paid plan",
                              "SELECT count(*) FROM subscriptions WHERE status = 'past_due' AND plan <> 'free'")),
@@ -88,8 +91,9 @@ AGENTS = [
                               "is refused, never answered unmasked"),
               Attempt("SELECT id, full_name FROM customers LIMIT 3", "allow"),
               Attempt("UPDATE customers SET is_admin = true WHERE id = 1234", "hold", "hold[0]",
-                      not_yet="approvals: the statement would wait for a human's yes or no; "
-                              "until then a held statement is refused"),
+                      approve=True,
+                      check=("admins among customers",
+                             "SELECT count(*) FROM customers WHERE is_admin AND id <> 1234")),
           ]),
     Agent("triage-bot", "node",
           "reads ticket #7, whose text tells it to \"ignore your previous instructions\", and obeys",
@@ -154,6 +158,10 @@ class Outcome:
 
 def classify(run: dict) -> Outcome:
     """A gateway refusal is 42501 with 'airlock: ' in front; anything else reached PostgreSQL."""
+    if run["ok"] and run.get("approval"):
+        n = run.get("rowCount")
+        return Outcome("hold", run.get("approval_rule", ""), f"waited for a human; {run['approval']} approved with "
+                                   f"`airlock approvals approve`, then ran once: {run.get('command')} {n}")
     if run["ok"]:
         tag = run.get("command") or "OK"
         n = run.get("rowCount")
@@ -184,6 +192,31 @@ def agent_password(name: str) -> str:
     return pw
 
 
+APPROVER: dict = {}  # airlock binary and config, for `airlock approvals`
+
+
+def approvals(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([APPROVER["bin"], "approvals", *args, "--config", APPROVER["config"]],
+                          capture_output=True, text=True, timeout=30)
+
+
+def approve_when_held(agent: str, sql: str, done: dict) -> None:
+    """Plays the human: waits for the agent's request to appear, then approves it."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        r = approvals("list", "--json", "--agent", agent)
+        if r.returncode == 0:
+            for req in json.loads(r.stdout or "[]"):
+                if req.get("status") == "pending" and req.get("sql") == sql:
+                    time.sleep(0.5)  # long enough to see the agent wait
+                    a = approvals("approve", req["id"], "--note", "demo: approved from the CLI")
+                    done["id"] = req["id"]
+                    done["rule"] = req.get("rule", "")
+                    done["ok"] = a.returncode == 0
+                    return
+        time.sleep(0.2)
+
+
 def run_psycopg(agent: Agent, conn: dict) -> list[list[dict]]:
     out = []
     with psycopg.connect(host=conn["host"], port=conn["port"], dbname=conn["database"],
@@ -191,6 +224,11 @@ def run_psycopg(agent: Agent, conn: dict) -> list[list[dict]]:
                          connect_timeout=10, application_name=f"{agent.name} (psycopg)") as c:
         for a in agent.attempts:
             runs = []
+            approver = None
+            approval: dict = {}
+            if a.approve:
+                approver = threading.Thread(target=approve_when_held, args=(agent.name, a.sql, approval))
+                approver.start()
             for _ in range(a.repeat):
                 try:
                     with c.cursor() as cur:
@@ -207,6 +245,11 @@ def run_psycopg(agent: Agent, conn: dict) -> list[list[dict]]:
                     d = e.diag
                     runs.append({"ok": False, "code": e.sqlstate, "message": d.message_primary or str(e),
                                  "hint": d.message_hint or ""})
+            if approver:
+                approver.join()
+                for r in runs:
+                    r["approval"] = approval.get("id", "")
+                    r["approval_rule"] = approval.get("rule", "")
             out.append(runs)
     return out
 
@@ -242,7 +285,10 @@ def main() -> int:
     ap.add_argument("--su-host", required=True, help="PostgreSQL's unix socket directory")
     ap.add_argument("--su-port", type=int, required=True)
     ap.add_argument("--quick", action="store_true", help="no stories; for CI")
+    ap.add_argument("--airlock-bin", required=True, help="for `airlock approvals`")
+    ap.add_argument("--config", required=True, help="the gateway's config file")
     args = ap.parse_args()
+    APPROVER.update(bin=args.airlock_bin, config=args.config)
 
     conn = {"host": args.gateway_host, "port": args.gateway_port, "database": args.db}
     su = psycopg.connect(host=args.su_host, port=args.su_port, user="postgres", dbname=args.db,
@@ -323,7 +369,7 @@ def main() -> int:
     table = [
         ("allowed", "32;1", num(totals["allow"]), "forwarded to PostgreSQL"),
         ("denied", "31;1", num(totals["deny"]), "refused by Airlock; never ran on PostgreSQL"),
-        ("held", "33;1", num(totals["hold"]), "would wait for a human; refused in this version"),
+        ("held", "33;1", num(totals["hold"]), "waited for a human's yes or no (airlock approvals)"),
         ("rows protected", "1", num(protected_sum),
          f"rows the denied writes would have changed, counted on PostgreSQL ({num(distinct)} distinct)"),
     ]

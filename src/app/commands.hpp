@@ -11,5 +11,7 @@ inline constexpr int kExitUsage = 2;    // bad flags, unreadable or invalid conf
 
 void register_check(CLI::App& app, int& exit_code);        // cmd_check.cpp
 void register_policy_test(CLI::App& app, int& exit_code);  // cmd_policy_test.cpp
+void register_audit(CLI::App& app, int& exit_code);        // cmd_audit.cpp
+void register_approvals(CLI::App& app, int& exit_code);    // cmd_approvals.cpp
 
 }  // namespace airlock::app

@@ -66,6 +66,7 @@ struct Budget {
   std::int64_t max_rows = 0;
   Millis window{3'600'000};
   std::string over_limit = "deny";  // deny | hold
+  int line = 0;                     // where it was declared, for messages
 };
 
 struct Agent {

@@ -106,6 +106,7 @@ LoadResult load_config_from_string(const std::string& yaml, const std::string& f
   Context ctx{reader, std::filesystem::path(file_name).parent_path(), options.secrets};
   try {
     read_root(ctx, documents.front(), *config);
+    detail::check_state_needed(ctx, documents.front(), *config);
   } catch (const YAML::Exception& e) {
     // Not expected: every node is checked before it is read. Reported rather than thrown.
     reader.error(e.mark.is_null() ? 0 : e.mark.line + 1, "", "unexpected YAML error: " + e.msg);

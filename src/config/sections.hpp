@@ -46,5 +46,7 @@ void read_admin(Context& ctx, const YAML::Node& node, const std::string& path, A
 // An agent's budgets list.
 void read_budgets(Context& ctx, const YAML::Node& node, const std::string& path,
                   std::vector<Budget>& out);
+// After every section: holds and budgets need state.path (guards.cpp).
+void check_state_needed(Context& ctx, const YAML::Node& root, const Config& config);
 
 }  // namespace airlock::config::detail

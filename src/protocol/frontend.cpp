@@ -90,7 +90,77 @@ std::optional<ParseMessage> parse_parse(const Frame& f) {
   r.bytes(std::int64_t{n} * 4);
   if (!r.ok() || !r.at_end()) return std::nullopt;
   p.param_type_count = static_cast<std::uint16_t>(n);
+  p.param_types = f.body.substr(p.statement.size() + p.query.size() + 2);
   return p;
+}
+
+std::optional<BindMessage> parse_bind(const Frame& f) {
+  if (f.type != 'B') return std::nullopt;
+  FieldReader r(f.body);
+  BindMessage b;
+  b.portal = r.cstring();
+  b.statement = r.cstring();
+  if (!r.ok()) return std::nullopt;
+  b.rest = f.body.substr(b.portal.size() + b.statement.size() + 2);
+  return b;
+}
+
+std::optional<ExecuteMessage> parse_execute(const Frame& f) {
+  if (f.type != 'E') return std::nullopt;
+  FieldReader r(f.body);
+  ExecuteMessage e;
+  e.portal = r.cstring();
+  e.max_rows = r.i32();
+  if (!r.ok() || !r.at_end()) return std::nullopt;
+  return e;
+}
+
+std::optional<TargetMessage> parse_target(const Frame& f) {
+  if (f.type != 'D' && f.type != 'C') return std::nullopt;
+  FieldReader r(f.body);
+  TargetMessage t;
+  t.kind = r.byte();
+  t.name = r.cstring();
+  if (!r.ok() || !r.at_end() || (t.kind != 'S' && t.kind != 'P')) return std::nullopt;
+  return t;
+}
+
+void append_parse(std::string& out, std::string_view statement, std::string_view sql,
+                  std::string_view param_types) {
+  MessageBuilder b(out);
+  b.begin('P').cstring(statement).cstring(sql);
+  if (param_types.empty()) b.i16(0);
+  else b.bytes(param_types);
+  b.end();
+}
+
+void append_bind(std::string& out, std::string_view portal, std::string_view statement,
+                 std::string_view rest) {
+  MessageBuilder b(out);
+  b.begin('B').cstring(portal).cstring(statement);
+  if (rest.empty()) b.i16(0).i16(0).i16(0);  // no parameter formats, no values, text results
+  else b.bytes(rest);
+  b.end();
+}
+
+void append_describe(std::string& out, char kind, std::string_view name) {
+  MessageBuilder b(out);
+  b.begin('D').byte(kind).cstring(name).end();
+}
+
+void append_execute(std::string& out, std::string_view portal, std::int32_t max_rows) {
+  MessageBuilder b(out);
+  b.begin('E').cstring(portal).i32(max_rows).end();
+}
+
+void append_close(std::string& out, char kind, std::string_view name) {
+  MessageBuilder b(out);
+  b.begin('C').byte(kind).cstring(name).end();
+}
+
+void append_flush(std::string& out) {
+  MessageBuilder b(out);
+  b.begin('H').end();
 }
 
 bool is_frontend_message_type(char type) noexcept {

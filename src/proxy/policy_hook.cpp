@@ -54,7 +54,7 @@ std::string join(const std::vector<std::string>& path) {
 
 PolicyHook::PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Catalog> catalog,
                        std::uint64_t generation, std::vector<std::string> search_path,
-                       std::string upstream_user)
+                       std::string upstream_user, bool holds)
     : policy_(agent.policy),
       catalog_(catalog ? std::move(catalog)
                        : std::shared_ptr<const sql::Catalog>(std::shared_ptr<void>(),
@@ -62,6 +62,8 @@ PolicyHook::PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Ca
       generation_(generation),
       agent_(agent.name),
       observe_(agent.mode == "observe"),
+      holds_(holds),
+      budgets_(agent.budgets),
       analysis_path_(substitute_user(search_path, upstream_user)),
       path_key_(join(search_path)) {
   // Fixed for the session (SET search_path is refused), so built once, not per statement.
@@ -88,6 +90,11 @@ Verdict PolicyHook::on_statement(const StatementEvent& ev) {
                  observe_ ? " (observe mode: forwarded)" : "");
     if (observe_) return Verdict::allow();
   }
+  if (observe_ && (v.guard || v.hold)) {
+    spdlog::info("agent={} {} (observe mode: forwarded without guard or hold)", agent_,
+                 v.hold ? "hold: " + v.hold->reason : std::string("row guard"));
+    return Verdict::allow();
+  }
   return v;
 }
 
@@ -107,15 +114,9 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable) {
 
   const std::string& hint = d.hint.empty() ? policy_->hint() : d.hint;
   if (d.verdict == policy::Verdict::Deny) return refuse(d.reason + " [" + d.rule + "]", hint);
-  if (d.verdict == policy::Verdict::Hold) {
+  if (d.verdict == policy::Verdict::Hold && !holds_) {
     return refuse("held for human approval: " + d.reason + " [" + d.rule +
-                      "]; approvals are not available in this version, so it is refused",
-                  hint);
-  }
-  if (d.row_limit) {
-    return refuse("this write is limited to " + std::to_string(*d.row_limit) +
-                      " rows by " + d.rule +
-                      ", and this version has no run-time row guard to enforce it [gateway.row_guard]",
+                      "]; no state store is configured (state.path), so it is refused",
                   hint);
   }
   if (!d.masked_columns.empty()) {
@@ -133,8 +134,103 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable) {
                   "Set it at connect time (options=-c search_path=...), or qualify names "
                   "with their schema.");
   }
+  auto budgets = budgets_for(analysis);
+  if (d.verdict == policy::Verdict::Hold || d.row_limit || !budgets.empty()) {
+    Verdict v = guarded(analysis, d, std::move(budgets), hint);
+    if (v.forward) apply_effects(analysis, d);
+    return v;
+  }
   apply_effects(analysis, d);
   return Verdict::allow();
+}
+
+namespace {
+
+std::string qualified(const sql::RelationRef& r) {
+  return (r.resolved_schema.empty() ? r.schema : r.resolved_schema) + "." + r.name;
+}
+
+bool is_write(sql::AccessMode m) {
+  return m == sql::AccessMode::Insert || m == sql::AccessMode::Update ||
+         m == sql::AccessMode::Delete || m == sql::AccessMode::Copy;
+}
+
+std::string action_of(sql::AccessMode m) {
+  switch (m) {
+    case sql::AccessMode::Insert: case sql::AccessMode::Copy: return "insert";
+    case sql::AccessMode::Update: return "update";
+    case sql::AccessMode::Delete: return "delete";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+// Budgets whose tables and actions meet what the statement writes. MERGE writes appear as
+// update/insert/delete entries, so "merge" in a budget's actions matches any of them.
+std::vector<BudgetRef> PolicyHook::budgets_for(const sql::Analysis& analysis) const {
+  std::vector<BudgetRef> out;
+  if (budgets_.empty()) return out;
+  for (const auto& b : budgets_) {
+    bool hit = false;
+    for (const auto& s : analysis.statements) {
+      for (const auto& r : s.relations) {
+        if (!is_write(r.mode) || r.cte_reference) continue;
+        const std::string name = qualified(r);
+        const bool table_ok = b.tables.empty() ||
+                              std::find(b.tables.begin(), b.tables.end(), name) != b.tables.end();
+        const std::string act = action_of(r.mode);
+        const bool action_ok =
+            b.actions.empty() ||
+            std::find(b.actions.begin(), b.actions.end(), act) != b.actions.end() ||
+            (s.kind == StatementKind::Merge &&
+             std::find(b.actions.begin(), b.actions.end(), "merge") != b.actions.end());
+        hit = hit || (table_ok && action_ok);
+      }
+    }
+    if (hit) out.push_back(BudgetRef{b.id, b.tables, b.max_rows, b.window.count(), b.over_limit == "hold"});
+  }
+  return out;
+}
+
+Verdict PolicyHook::guarded(const sql::Analysis& analysis, const policy::Decision& d,
+                            std::vector<BudgetRef> budgets, const std::string& hint) {
+  const bool limited = d.row_limit || !budgets.empty();
+  if (limited && !holds_ && !budgets.empty()) {
+    return refuse("a write budget applies, but no state store is configured (state.path) to "
+                  "count it [gateway.row_guard]", hint);
+  }
+  if (limited && analysis.statements.size() != 1) {
+    return refuse("a write under a row limit or budget must be sent as a statement of its own, "
+                  "not with others in one query string [gateway.row_guard]",
+                  "Send each statement separately.");
+  }
+  auto spec = std::make_shared<GuardSpec>();
+  if (limited) {
+    const auto& s = analysis.statements.front();
+    if (s.kind == StatementKind::Copy || s.inner_kind == StatementKind::Copy) {
+      return refuse("COPY cannot run under a row limit or budget [gateway.row_guard]",
+                    "Use INSERT ... SELECT or INSERT with VALUES instead.");
+    }
+    spec->row_limit = d.row_limit;
+    spec->hold_over_limit = d.over_limit == policy::Verdict::Hold;
+    spec->rule = d.rule;
+    spec->command = s.command;
+    std::string tables;
+    for (const auto& r : s.relations) {
+      if (!is_write(r.mode) || r.cte_reference) continue;
+      const std::string name = qualified(r);
+      if (tables.find(name) == std::string::npos) tables += (tables.empty() ? "" : ", ") + name;
+    }
+    spec->tables = std::move(tables);
+    spec->budgets = std::move(budgets);
+  }
+  Verdict v = Verdict::allow();
+  if (limited) v.guard = std::move(spec);
+  if (d.verdict == policy::Verdict::Hold) {
+    v.hold = std::make_shared<HoldSpec>(HoldSpec{d.rule, d.reason});
+  }
+  return v;
 }
 
 // The statement will be forwarded: track what it changes in the session. Only reached for

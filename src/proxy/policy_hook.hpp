@@ -4,9 +4,10 @@
 // policy::evaluate, applies the gateway's own rules on top, and tracks the session state the
 // policy depends on (search_path, SQL-level prepared statements).
 //
-// Gateway rules over the engine's decision, until the features they wait for land:
-//   hold            → refused (approvals are not available yet)        rule as decided
-//   row_limit set   → refused (the run-time row guard is not available) gateway.row_guard
+// Gateway rules over the engine's decision:
+//   hold            → forwarded once approved (Verdict::hold); refused without a state store
+//   row_limit set, or a budget applies → forwarded under the row guard (Verdict::guard); a
+//                     guarded write must come alone, and not as COPY      gateway.row_guard
 //   masked columns  → refused (result masking is not available)         gateway.masking
 //   SET search_path → refused: the path is chosen at connect time and read from the server
 //                     after login; a runtime change could be undone by the server unseen, or
@@ -28,21 +29,27 @@ namespace airlock::proxy {
 class PolicyHook final : public StatementHook {
  public:
   // `generation` identifies the config snapshot (policies + catalog) the session uses.
+  // `holds`: a state store is configured, so holds and budgets can be honoured.
   PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Catalog> catalog,
              std::uint64_t generation, std::vector<std::string> search_path,
-             std::string upstream_user);
+             std::string upstream_user, bool holds = false);
 
   Verdict on_statement(const StatementEvent& ev) override;
 
  private:
   Verdict decide(const StatementEvent& ev, bool& cacheable);
   void apply_effects(const sql::Analysis& analysis, const policy::Decision& d);
+  Verdict guarded(const sql::Analysis& analysis, const policy::Decision& d,
+                  std::vector<BudgetRef> budgets, const std::string& hint);
+  std::vector<BudgetRef> budgets_for(const sql::Analysis& analysis) const;
 
   std::shared_ptr<const policy::AgentPolicy> policy_;
   std::shared_ptr<const sql::Catalog> catalog_;
   std::uint64_t generation_ = 0;
   std::string agent_;
   bool observe_ = false;
+  bool holds_ = false;
+  std::vector<config::Budget> budgets_;
   // The login search_path: "$user" substituted for analysis, kept as written for the
   // engine, joined for the decision cache.
   const std::vector<std::string> analysis_path_;

@@ -13,6 +13,7 @@
 #include "protocol/backend.hpp"
 #include "protocol/builder.hpp"
 #include "protocol/frontend.hpp"
+#include "proxy/row_guard.hpp"
 #include "proxy/session.hpp"
 
 namespace airlock::proxy {
@@ -52,6 +53,9 @@ net::awaitable<bool> Session::forward_denied(const Frame& f, Verdict v) {
     auto p = protocol::parse_parse(f);
     protocol::MessageBuilder b(out);
     b.begin('P').cstring(p ? p->statement : std::string_view{}).cstring(deny_marker_).i16(0).end();
+  } else if (f.type == 'E') {
+    // An Execute inside a batch: a Parse that fails the same way, under a name of Airlock's.
+    protocol::append_parse(out, deny_marker_, deny_marker_);
   } else {
     protocol::append_query(out, deny_marker_);
   }
@@ -142,20 +146,65 @@ net::awaitable<void> Session::client_to_upstream() {
               denied = Verdict::deny(Error::make(sqlstate::kProtocolViolation, "airlock: malformed Parse message"));
             }
           }
+          Verdict v;
           if (!denied) {
-            Verdict v = hook.on_statement(ev);
+            v = hook.on_statement(ev);
             if (!v.forward) denied = std::move(v);
           }
           if (is_query) {
             ++pending_syncs_;
             ++forwarded_syncs_;
+            if (!denied && (v.guard || v.hold)) {
+              // Runs under the row guard or waits for approval; answered in full before the
+              // next message is read.
+              if (!co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
+              const GuardedStatement g{v.guard, v.hold, std::string(ev.sql), {}, {}};
+              if (!co_await run_guarded(f, data.substr(off, f.size), g)) co_return;
+              fwd = off + f.size;
+            }
+          } else {
+            track_extended(f, denied ? nullptr : &v, ev.sql);
           }
+          break;
+        }
+        case 'B': case 'D': case 'C': case 'H':
+          track_extended(f, nullptr, {});
+          break;
+        case 'E': {
+          auto e = protocol::parse_execute(f);
+          auto it = e ? guarded_portals_.find(e->portal) : guarded_portals_.end();
+          if (it == guarded_portals_.end()) {
+            ++batch_executes_;
+            break;
+          }
+          const GuardedStatement g = it->second;
+          if (batch_executes_ > 0 || batch_flushed_ || e->max_rows != 0) {
+            denied = Verdict::deny(
+                Error::make(sqlstate::kFeatureNotSupported,
+                            "airlock: a write under a row limit, budget or hold must be the first "
+                            "statement executed after a Sync, without Flush and without a row "
+                            "limit on Execute [gateway.row_guard]"),
+                "Send a Sync before it, as drivers do for each statement outside pipeline mode.");
+            break;
+          }
+          if (!co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
+          if (!co_await run_guarded(f, data.substr(off, f.size), g)) co_return;
+          fwd = off + f.size;
           break;
         }
         case 'S':
           ++pending_syncs_;
           ++forwarded_syncs_;
           extended_open_ = false;
+          track_extended(f, nullptr, {});
+          if (guard_ && guard_->state() == RowGuard::State::AwaitClientSync) {
+            // Airlock's own block failed with the statement: roll it back right behind the
+            // client's Sync, before anything else of the client's reaches the server.
+            std::string up(data.substr(fwd, off + f.size - fwd));
+            guard_->after_client_sync(up);
+            if (!co_await write_upstream(up)) co_return;
+            fwd = off + f.size;
+          }
           break;
         case 'F':
           // The legacy fast-path FunctionCall bypasses SQL entirely: refuse it.
@@ -224,6 +273,13 @@ net::awaitable<void> Session::upstream_to_client() {
         bad = true;
         break;
       }
+      if (guard_ && guard_->state() == RowGuard::State::Running && f.type != 'S') {
+        if (off > fwd && !co_await write_client(data.substr(fwd, off - fwd))) co_return;
+        if (!co_await on_guard_frame(f, data.substr(off, f.size), ready)) co_return;
+        off += f.size;
+        fwd = off;
+        continue;
+      }
       if (f.type == 'Z') {
         auto s = protocol::parse_ready_for_query(f);
         if (!s) {
@@ -273,6 +329,7 @@ net::awaitable<void> Session::upstream_to_client() {
     }
     ubuf.shrink_if_idle();
     pending_syncs_ = std::max(0, pending_syncs_ - ready);
+    if (ready > 0) signal();  // a guarded statement may be waiting for its turn
     // The client has the turn again: its idle clock starts now, not at its last read.
     if (ready > 0 && pending_syncs_ == 0) arm_client_read_deadline();
     if (draining_ && pending_syncs_ == 0) {

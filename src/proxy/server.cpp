@@ -10,6 +10,7 @@
 
 #include "auth/scram.hpp"
 #include "net/tls.hpp"
+#include "state/sqlite_store.hpp"
 #include "proxy/catalog_loader.hpp"
 #include "proxy/session.hpp"
 
@@ -28,6 +29,12 @@ Server::Server(std::shared_ptr<const config::Config> cfg, std::string config_pat
     : config_path_(std::move(config_path)), threads_(thread_count(*cfg)) {
   sessions_.resize(threads_.size());
   services_.process_secret = auth::random_bytes(32);
+  if (!cfg->state.path.empty()) {
+    // Opened once: a reload that changes state.path takes effect at the next restart.
+    auto store = state::open_sqlite_store(cfg->state.path);
+    if (!store) throw std::runtime_error(store.error().message);
+    services_.store = std::move(*store);
+  }
   auto snap = make_snapshot(std::move(cfg));
   if (!snap) throw std::runtime_error(snap.error().message);
   services_.publish(*snap);

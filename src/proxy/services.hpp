@@ -2,6 +2,7 @@
 // What every session shares: the current config snapshot, TLS contexts, the cancel
 // registry and process-wide counters. Owned by the Server; outlives all sessions.
 #include <atomic>
+#include <functional>
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
@@ -9,6 +10,7 @@
 #include "config/config.hpp"
 #include "proxy/cancel_registry.hpp"
 #include "sql/catalog.hpp"
+#include "state/store.hpp"
 
 namespace airlock::proxy {
 
@@ -28,6 +30,8 @@ struct Counters {
   std::atomic<std::uint64_t> auth_failures{0};
   std::atomic<std::uint64_t> upstream_errors{0};
   std::atomic<std::uint64_t> protocol_errors{0};
+  std::atomic<std::uint64_t> guard_rollbacks{0};
+  std::atomic<std::int64_t> holds_pending{0};
 };
 
 class Services {
@@ -42,6 +46,11 @@ class Services {
   Counters counters;
   std::string process_secret;  // random, per process: keys mock SCRAM verifiers
   std::atomic<bool> draining{false};
+  // Approvals and budgets (null when the config has no state.path; the loader then refuses
+  // holds and budgets). Opened once by the Server; reloads keep it.
+  std::shared_ptr<state::Store> store;
+  // Tells approvers about a new request (the webhook); may be empty.
+  std::function<void(const state::Approval&)> notify_hold;
 
  private:
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;

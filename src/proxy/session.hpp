@@ -6,6 +6,7 @@
 // touched from another thread, so it holds no locks.
 #include <chrono>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "net/stream.hpp"
 #include "protocol/frame.hpp"
 #include "protocol/startup.hpp"
+#include "proxy/row_guard.hpp"
 #include "proxy/services.hpp"
 #include "proxy/statement_hook.hpp"
 #include "proxy/upstream_login.hpp"
@@ -61,6 +63,30 @@ class Session : public std::enable_shared_from_this<Session> {
   void close_both();
   net::awaitable<void> cancel_upstream_query();
 
+  // --- guarded writes and holds (guarded.cpp) ---
+  // A statement the hook wants guarded or held, as prepared (Parse) and bound (Bind).
+  struct GuardedStatement {
+    std::shared_ptr<const GuardSpec> guard;
+    std::shared_ptr<const HoldSpec> hold;
+    std::string sql;
+    std::string param_types;
+    std::string bind_rest;
+  };
+  enum class HoldResult { Approved, Denied, Failed };
+  void track_extended(const protocol::Frame& f, const Verdict* parse_verdict, std::string_view sql);
+  // `g` is taken by reference: GCC 12 mishandles temporaries passed by value to coroutines.
+  net::awaitable<bool> run_guarded(const protocol::Frame& f, std::string_view raw,
+                                   const GuardedStatement& g);
+  net::awaitable<bool> on_guard_frame(const protocol::Frame& f, std::string_view raw, int& ready);
+  net::awaitable<bool> settle_guard();
+  net::awaitable<bool> decide_guard();
+  net::awaitable<bool> finish_held_guard();
+  net::awaitable<HoldResult> hold_for_approval(std::optional<std::uint64_t> rows,
+                                               const std::string& rule, const std::string& reason,
+                                               Verdict& refusal);
+  net::awaitable<bool> write_guard_upstream(std::string& up);
+  std::string guard_hash() const;
+
   net::Stream client_;
   Services& services_;
   std::shared_ptr<const Snapshot> snap_;  // config as of authentication
@@ -90,6 +116,17 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t forwarded_syncs_ = 0;  // Query/Sync/FunctionCall sent upstream, ever
   std::uint64_t completed_syncs_ = 0;  // ReadyForQuery received, ever
   bool extended_open_ = false;      // Parse/Bind/... forwarded since the last Sync
+  // Guarded writes: statements and portals that run under the row guard or wait for a hold.
+  std::map<std::string, GuardedStatement, std::less<>> guarded_statements_;
+  std::map<std::string, GuardedStatement, std::less<>> guarded_portals_;
+  int batch_prefix_ = 0;        // Parse/Bind/Describe/Close since the last Sync, unanswered
+  int batch_executes_ = 0;      // Executes since the last Sync
+  bool batch_flushed_ = false;  // a Flush since the last Sync (answers already relayed)
+  std::optional<RowGuard> guard_;  // the write running under the guard, if any
+  GuardedStatement guard_stmt_;
+  std::optional<std::uint64_t> guard_approved_rows_;  // set when a human approved it
+  bool guard_approved_ = false;
+  std::string guard_request_;   // the approval request an over-limit write waits for
   bool client_terminated_ = false;  // the client sent Terminate
   bool write_timed_out_ = false;
   bool client_write_busy_ = false;

@@ -227,7 +227,7 @@ net::awaitable<Status> Session::make_hook() {
   }
   hook_ = std::make_unique<PolicyHook>(it->second, snap_->catalog, snap_->generation,
                                        parse_search_path(*shown->front().rows[0][0]),
-                                       cfg.upstream.user);
+                                       cfg.upstream.user, services_.store != nullptr);
   co_return Status{};
 }
 

@@ -2,8 +2,12 @@
 // The one point where a statement is decided before it goes upstream. The session calls
 // the hook for every Query and every Parse (named or unnamed), on the session's own
 // thread, synchronously: no statement waits for another thread.
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -19,14 +23,41 @@ struct StatementEvent {
   char transaction_status = 'I';    // as of the last ReadyForQuery relayed
 };
 
+// A write budget that applies to a statement (config::Budget, as the session needs it).
+struct BudgetRef {
+  std::string id;
+  std::vector<std::string> tables;  // empty: every table
+  std::int64_t max_rows = 0;
+  std::int64_t window_ms = 0;
+  bool hold = false;  // over budget: hold for approval instead of denying
+};
+
+// How a forwarded write must run: under the row guard (row_guard.hpp).
+struct GuardSpec {
+  std::optional<std::uint64_t> row_limit;
+  bool hold_over_limit = false;
+  std::string rule;     // the entry that set the limit
+  std::string command;  // "UPDATE", "DELETE", ... for messages
+  std::string tables;   // the tables it writes, for messages ("public.subscriptions")
+  std::vector<BudgetRef> budgets;
+};
+
+// A statement a human must approve first (a `hold:` entry).
+struct HoldSpec {
+  std::string rule;
+  std::string reason;
+};
+
 struct Verdict {
   bool forward = true;
   Error error;  // when !forward: sent to the client as an ErrorResponse
   std::string hint;
+  std::shared_ptr<const GuardSpec> guard;  // forward under the row guard
+  std::shared_ptr<const HoldSpec> hold;    // forward only once approved
 
   static Verdict allow() { return {}; }
   static Verdict deny(Error e, std::string hint_text = {}) {
-    return Verdict{false, std::move(e), std::move(hint_text)};
+    return Verdict{false, std::move(e), std::move(hint_text), nullptr, nullptr};
   }
 };
 

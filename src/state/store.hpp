@@ -20,8 +20,17 @@ namespace airlock::state {
 
 enum class ApprovalStatus : std::uint8_t { Pending, Approved, Denied, Executed, Expired };
 
-std::string_view to_string(ApprovalStatus s) noexcept;
+std::string_view to_string(ApprovalStatus s) noexcept;  // "pending", "approved", ...
 std::optional<ApprovalStatus> approval_status_from(std::string_view s) noexcept;
+
+// "apr_" + 16 random hex digits (OpenSSL's CSPRNG): ids are not guessable, so knowing one
+// request's id says nothing about another's.
+std::string new_approval_id();
+
+// Error::sqlstate of the store's refusals, so that callers (CLI, HTTP API) can tell them
+// apart from failures of the store itself (kInternalError, with the SQLite message).
+inline constexpr const char* kNotFound = "42704";       // no approval with that id
+inline constexpr const char* kWrongState = "55000";     // already decided, executed or expired
 
 struct Approval {
   std::string id;              // "apr_" + 16 hex digits, random
@@ -45,7 +54,7 @@ struct Approval {
 struct ApprovalFilter {
   std::optional<ApprovalStatus> status;  // none: every status
   std::string agent;                     // "": every agent
-  std::size_t limit = 100;               // newest first
+  std::size_t limit = 100;               // newest first; 0: no limit
 };
 
 // One budget check: the rows already used in the window, and whether `rows` more fit.
@@ -61,7 +70,8 @@ class Store {
 
   // --- approvals ---
   // Returns the pending, unexpired request for (agent, statement_hash) if there is one,
-  // else stores `request` (id, created_ms, expires_ms and status as given) and returns it.
+  // else stores `request` (id, created_ms, expires_ms and status as given; an empty id gets
+  // new_approval_id()) and returns it.
   virtual Result<Approval> open_approval(const Approval& request, std::int64_t now_ms) = 0;
   virtual Result<std::optional<Approval>> get_approval(std::string_view id, std::int64_t now_ms) = 0;
   virtual Result<std::vector<Approval>> list_approvals(const ApprovalFilter& filter,

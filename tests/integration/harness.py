@@ -333,6 +333,12 @@ def write_config(path: Path, listen_port: int, up_host: str, up_port: int, up_us
     ]
     if extra_yaml:
         lines += extra_yaml.strip("\n").splitlines()
+    if not any(l.startswith("state:") for l in lines):
+        # Every gateway gets a state store (holds and budgets need one); a hold answers at
+        # once unless a test asks for a wait.
+        lines.append("state: " + _yaml_flow({"path": _q(str(path.parent / "state.db"))}))
+    if not any(l.startswith("approvals:") for l in lines):
+        lines.append("approvals: {hold_wait: 0s}")
     lines.append("agents:")
     policies = agent_policies or {}
     for a in agents.values():

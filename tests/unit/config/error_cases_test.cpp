@@ -167,8 +167,96 @@ const std::vector<ErrorCase>& cases() {
       {"rule_key_typo", kRulesHead + "      - tables: [public.t]\n        action: [select]\n",
        {"t.yaml:7: agents.bot.allow[0].action: unknown key (did you mean 'actions'?)"}, {}},
       {"hold_rule_checked", kUp + kAgent + "    hold:\n      - tables: [public.t]\n"
-                                           "        actions: [upsert]\n",
+                                           "        actions: [upsert]\n"
+                                           "state: {path: s.db}\n",
        {"t.yaml:7: agents.bot.hold[0].actions[0]: expected one of select"}, {}},
+      // --- state, approvals, budgets (issue #4)
+      {"state_directory_missing", "state: {path: /nonexistent/airlock/state.db}\n" + kUp + kAgent,
+       {"t.yaml:1: state.path: directory '/nonexistent/airlock' does not exist"}, {}},
+      {"state_path_is_a_directory", "state: {path: /tmp}\n" + kUp + kAgent,
+       {"t.yaml:1: state.path: '/tmp' is a directory, not a file"}, {}},
+      {"state_without_path", "state: {pth: s.db}\n" + kUp + kAgent,
+       {"t.yaml:1: state.pth: unknown key (did you mean 'path'?)",
+        "t.yaml:1: state.path: required key is missing"}, {}},
+      {"state_path_empty", "state: {path: ''}\n" + kUp + kAgent,
+       {"t.yaml:1: state.path: must not be empty"}, {}},
+      {"approvals_durations", "approvals:\n  hold_wait: soon\n  expire_after: 0\n" + kUp + kAgent,
+       {"t.yaml:2: approvals.hold_wait: expected a duration",
+        "t.yaml:3: approvals.expire_after: must be greater than 0"}, {}},
+      {"approvals_expire_before_wait",
+       "approvals: {hold_wait: 2m, expire_after: 1m}\n" + kUp + kAgent,
+       {"t.yaml:1: approvals.expire_after: must not be shorter than hold_wait"}, {}},
+      {"approvals_wait_beyond_default_expiry", "approvals: {hold_wait: 2h}\n" + kUp + kAgent,
+       {"t.yaml:1: approvals.hold_wait: must not be longer than expire_after (default 1h)"}, {}},
+      {"approvals_key_typo", "approvals: {hold_wiat: 1m}\n" + kUp + kAgent,
+       {"t.yaml:1: approvals.hold_wiat: unknown key (did you mean 'hold_wait'?)"}, {}},
+      {"webhook_url_scheme",
+       "approvals:\n  webhook: {url: 'ftp://hooks.example/x'}\n" + kUp + kAgent,
+       {"t.yaml:2: approvals.webhook.url: expected an http:// or https:// URL with a host"}, {}},
+      {"webhook_url_without_host", "approvals:\n  webhook: {url: 'https:///x'}\n" + kUp + kAgent,
+       {"t.yaml:2: approvals.webhook.url: expected an http:// or https:// URL with a host"}, {}},
+      {"webhook_url_required", "approvals:\n  webhook: {timeout: 5s}\n" + kUp + kAgent,
+       {"t.yaml:2: approvals.webhook.url: required key is missing"}, {}},
+      {"webhook_timeout_zero",
+       "approvals:\n  webhook:\n    url: https://hooks.example/x\n    timeout: 0\n" + kUp + kAgent,
+       {"t.yaml:4: approvals.webhook.timeout: must be greater than 0"}, {}},
+      {"webhook_secret_env_unset",
+       "approvals:\n  webhook: {url: 'https://hooks.example/x', secret_env: CFG_TEST_UNSET}\n" +
+           kUp + kAgent,
+       {"t.yaml:2: approvals.webhook.secret_env: environment variable CFG_TEST_UNSET is not set"},
+       {}},
+      {"webhook_secret_env_holds_a_secret",
+       "approvals:\n  webhook: {url: 'https://hooks.example/x', secret_env: 'tok en!'}\n" + kUp +
+           kAgent,
+       {"t.yaml:2: approvals.webhook.secret_env: not a valid environment variable name"},
+       {"tok en!"}},
+      {"budgets_not_a_list", kUp + kAgent + "    budgets: {max_rows: 5}\n",
+       {"t.yaml:5: agents.bot.budgets: expected a list of budgets"}, {}},
+      {"budget_fields", kUp + kAgent + "    budgets:\n"
+                                     "      - tables: [public.T]\n"
+                                     "        actions: [select]\n"
+                                     "        max_rows: 0\n"
+                                     "        window: 0\n"
+                                     "        over_limit: queue\n"
+                                     "state: {path: s.db}\n",
+       {"t.yaml:6: agents.bot.budgets[0].tables[0]: 'T' has uppercase letters",
+        "t.yaml:7: agents.bot.budgets[0].actions[0]: expected one of insert, update, delete, "
+        "merge, got 'select'",
+        "t.yaml:8: agents.bot.budgets[0].max_rows: expected an integer greater than 0, got '0'",
+        "t.yaml:9: agents.bot.budgets[0].window: must be greater than 0",
+        "t.yaml:10: agents.bot.budgets[0].over_limit: expected one of deny, hold, got 'queue'"},
+       {}},
+      {"budget_max_rows_required_and_bounded",
+       kUp + kAgent + "    budgets:\n      - tables: [public.t]\n"
+                      "      - max_rows: 9223372036854775808\n"
+                      "state: {path: s.db}\n",
+       {"t.yaml:6: agents.bot.budgets[0].max_rows: required key is missing",
+        "t.yaml:7: agents.bot.budgets[1].max_rows: is too large"}, {}},
+      {"budget_names", kUp + kAgent + "    budgets:\n"
+                                    "      - {name: writes, max_rows: 5}\n"
+                                    "      - {name: writes, max_rows: 6}\n"
+                                    "      - {name: 'a b', max_rows: 7}\n"
+                                    "      - {name: 'budgets[0]', max_rows: 8}\n"
+                                    "state: {path: s.db}\n",
+       {"t.yaml:7: agents.bot.budgets[1]: budget name 'writes' is used twice",
+        "t.yaml:8: agents.bot.budgets[2].name: budget names may contain only",
+        "t.yaml:9: agents.bot.budgets[3].name: budget names may contain only"}, {}},
+      // holds and budgets live in the state store: without state.path the gateway cannot run
+      {"hold_needs_state", kUp + kAgent + "    hold:\n      - tables: [public.t]\n",
+       {"t.yaml:6: agents.bot.hold[0]: needs state.path: holds and budgets are kept in the "
+        "state store"}, {}},
+      {"over_limit_hold_needs_state",
+       kRulesHead + "      - tables: [public.t]\n        actions: [select]\n"
+                    "      - tables: [public.t]\n        max_rows: 5\n        over_limit: hold\n",
+       {"t.yaml:8: agents.bot.allow[1]: needs state.path"}, {}},
+      {"budget_needs_state", kUp + kAgent + "    budgets:\n      - max_rows: 10\n",
+       {"t.yaml:6: agents.bot.budgets[0]: needs state.path"}, {}},
+      {"each_agent_needing_state_is_named",
+       kUp + kAgent + "    hold:\n      - tables: [public.t]\n"
+                      "  bot2:\n    password_env: CFG_TEST_BOT_PASSWORD\n"
+                      "    budgets: [{max_rows: 1}]\n",
+       {"t.yaml:6: agents.bot.hold[0]: needs state.path",
+        "t.yaml:9: agents.bot2.budgets[0]: needs state.path"}, {}},
       // --- several errors in one pass, reported in file order
       {"many_errors_at_once",
        "listen: {host: 0.0.0.0, port: 0}\n"
@@ -185,6 +273,21 @@ const std::vector<ErrorCase>& cases() {
         "t.yaml:3: upstream.user: required key is missing",
         "t.yaml:6: agents.bot.password_env: environment variable CFG_TEST_UNSET is not set",
         "t.yaml:9: agents.bot.allow[0].actions[0]: expected one of"}, {}},
+      // --- admin listener (lines 5+: after kUp and kAgent)
+      {"admin_listen_missing", kUp + kAgent + "admin: {}\n",
+       {"t.yaml:5: admin.listen: required key is missing"}, {}},
+      {"admin_listen_port_zero", kUp + kAgent + "admin: {listen: \"127.0.0.1:0\"}\n",
+       {"t.yaml:5: admin.listen: port must be an integer between 1 and 65535, got '0'"}, {}},
+      {"admin_token_env_unset",
+       kUp + kAgent + "admin:\n  listen: 127.0.0.1:9187\n  token_env: CFG_TEST_UNSET\n",
+       {"t.yaml:7: admin.token_env: environment variable CFG_TEST_UNSET is not set"}, {}},
+      {"admin_token_too_short",
+       kUp + kAgent + "admin: {listen: 127.0.0.1:9187, token_env: CFG_TEST_BOT_PASSWORD}\n",
+       {"t.yaml:5: admin.token_env: the token in CFG_TEST_BOT_PASSWORD is shorter than 16 "
+        "characters"},
+       {"bot-secret"}},
+      {"admin_key_typo", kUp + kAgent + "admin: {listen: 127.0.0.1:9187, token: x}\n",
+       {"t.yaml:5: admin.token: unknown key"}, {}},
       // --- YAML syntax errors keep their line
       {"yaml_unclosed_flow", kUp + "agents: {bot: {password_env: X}\nlog: {level: info}\n",
        {"t.yaml:3: YAML syntax error:"}, {}},

@@ -56,6 +56,7 @@ const char* kIssueExample =
       - tables: [public.subscriptions]
         actions: [update]
         reason: subscription changes need a human
+state: {path: airlock-state.db}         # holds are kept in the state store
 )";
 
 TEST_F(ConfigLoad, IssueExampleLoads) {

@@ -1,0 +1,67 @@
+#include "audit/chain.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+
+namespace airlock::audit {
+namespace {
+
+constexpr std::string_view kHashKey = ",\"hash\":\"";
+
+}  // namespace
+
+std::string chain_hash(std::string_view prev, std::string_view body) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  // SHA-256 cannot fail on valid input; a failure (allocation) yields a hash that matches
+  // nothing, which verify reports rather than a record silently accepted.
+  const bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
+                  EVP_DigestUpdate(ctx, prev.data(), prev.size()) == 1 &&
+                  EVP_DigestUpdate(ctx, "\n", 1) == 1 &&
+                  EVP_DigestUpdate(ctx, body.data(), body.size()) == 1 &&
+                  EVP_DigestFinal_ex(ctx, digest.data(), &length) == 1;
+  EVP_MD_CTX_free(ctx);
+  if (!ok) return std::string(kHashHexLength, 'x');
+  std::string out;
+  out.reserve(2 * length);
+  for (unsigned int i = 0; i < length; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0xF]);
+  }
+  return out;
+}
+
+std::string seal(std::string_view body, std::string_view hash) {
+  std::string line;
+  line.reserve(body.size() + kHashKey.size() + hash.size() + 2);
+  line.append(body.substr(0, body.empty() ? 0 : body.size() - 1));  // drop the closing '}'
+  line.append(kHashKey);
+  line.append(hash);
+  line.append("\"}");
+  return line;
+}
+
+bool is_hash(std::string_view s) {
+  if (s.size() != kHashHexLength) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::optional<Sealed> unseal(std::string_view line) {
+  const std::size_t tail = kHashKey.size() + kHashHexLength + 2;
+  if (line.size() < tail + 2 || !line.ends_with("\"}")) return std::nullopt;
+  const std::size_t at = line.size() - tail;
+  if (line.substr(at, kHashKey.size()) != kHashKey) return std::nullopt;
+  const std::string_view hash = line.substr(at + kHashKey.size(), kHashHexLength);
+  if (!is_hash(hash)) return std::nullopt;
+  Sealed s{std::string(line.substr(0, at)), hash};
+  s.body.push_back('}');
+  return s;
+}
+
+}  // namespace airlock::audit

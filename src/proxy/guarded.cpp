@@ -1,0 +1,412 @@
+// Session: writes that run under the row guard (row_guard.hpp), and statements held for a
+// human's approval.
+//
+// A guarded statement needs the transaction status as of its own start, so it waits until
+// every earlier statement has been answered; while it runs, the client loop sends nothing
+// else upstream and the upstream loop hands every server message to the guard.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "auth/crypto.hpp"
+#include "auth/scram.hpp"
+#include "protocol/frontend.hpp"
+#include "proxy/session.hpp"
+
+namespace airlock::proxy {
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string hex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+Verdict refusal(std::string message, std::string hint) {
+  return Verdict::deny(Error::make(sqlstate::kInsufficientPrivilege, "airlock: " + message),
+                       std::move(hint));
+}
+
+std::string human_duration(std::int64_t ms) {
+  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+}  // namespace
+
+// Extended-protocol bookkeeping: which prepared statements and portals are guarded, and what
+// the current batch holds before a guarded Execute.
+void Session::track_extended(const protocol::Frame& f, const Verdict* parse_verdict,
+                             std::string_view sql) {
+  switch (f.type) {
+    case 'P': {
+      ++batch_prefix_;
+      auto p = protocol::parse_parse(f);
+      if (!p) return;
+      if (parse_verdict && parse_verdict->forward && (parse_verdict->guard || parse_verdict->hold)) {
+        guarded_statements_.insert_or_assign(
+            std::string(p->statement),
+            GuardedStatement{parse_verdict->guard, parse_verdict->hold, std::string(sql),
+                             std::string(p->param_types), {}});
+      } else {
+        if (auto it = guarded_statements_.find(p->statement); it != guarded_statements_.end()) {
+          guarded_statements_.erase(it);
+        }
+      }
+      return;
+    }
+    case 'B': {
+      ++batch_prefix_;
+      auto b = protocol::parse_bind(f);
+      if (!b) return;
+      auto it = guarded_statements_.find(b->statement);
+      if (it != guarded_statements_.end()) {
+        GuardedStatement g = it->second;
+        g.bind_rest.assign(b->rest);
+        guarded_portals_.insert_or_assign(std::string(b->portal), std::move(g));
+      } else if (auto p = guarded_portals_.find(b->portal); p != guarded_portals_.end()) {
+        guarded_portals_.erase(p);
+      }
+      return;
+    }
+    case 'D':
+      ++batch_prefix_;
+      return;
+    case 'C': {
+      ++batch_prefix_;
+      auto t = protocol::parse_target(f);
+      if (!t) return;
+      auto& map = t->kind == 'S' ? guarded_statements_ : guarded_portals_;
+      if (auto it = map.find(t->name); it != map.end()) map.erase(it);
+      return;
+    }
+    case 'H':
+      batch_flushed_ = true;
+      return;
+    case 'S':
+      batch_prefix_ = 0;
+      batch_executes_ = 0;
+      batch_flushed_ = false;
+      return;
+    default:
+      return;
+  }
+}
+
+std::string Session::guard_hash() const {
+  std::string id = guard_stmt_.sql;
+  id.push_back('\0');
+  id.append(guard_stmt_.param_types);
+  id.push_back('\0');
+  id.append(guard_stmt_.bind_rest);
+  return hex(auth::sha256(id));
+}
+
+net::awaitable<bool> Session::write_guard_upstream(std::string& up) {
+  if (up.empty()) co_return true;
+  const bool ok = co_await write_upstream(up);
+  up.clear();
+  co_return ok;
+}
+
+// Runs a guarded or held statement: `f` is the client's Query or Execute. Returns false when
+// the session must end.
+net::awaitable<bool> Session::run_guarded(const protocol::Frame& f, std::string_view raw,
+                                          const GuardedStatement& g) {
+  const bool simple = f.type == 'Q';
+  // The statement must start from a known transaction status: let the server answer
+  // everything before it (a Query was counted as pending already).
+  const int own = simple ? 1 : 0;
+  while (pending_syncs_ > own && !closed_) co_await wait_signal();
+  if (closed_) co_return false;
+
+  guard_stmt_ = g;
+  guard_approved_rows_.reset();
+  guard_approved_ = false;
+  guard_request_.clear();
+
+  if (guard_stmt_.hold) {
+    Verdict refused;
+    const auto r = co_await hold_for_approval(std::nullopt, guard_stmt_.hold->rule,
+                                              guard_stmt_.hold->reason, refused);
+    if (r != HoldResult::Approved) co_return co_await forward_denied(f, std::move(refused));
+  }
+  if (!guard_stmt_.guard || txn_status_ == 'E') {
+    // Approved and unguarded, or a failed transaction that will refuse it anyway: forward.
+    if (!simple) ++batch_executes_;
+    co_return co_await write_upstream(raw);
+  }
+
+  if (deny_marker_.empty()) {
+    deny_marker_ = "airlock_denied_";
+    deny_marker_ += hex(auth::random_bytes(16));
+  }
+  RowGuard::Options opt;
+  opt.in_transaction = txn_status_ == 'T';
+  opt.prefix_responses = simple ? 0 : batch_prefix_;
+  opt.name = deny_marker_ + "_guard";
+  opt.marker = deny_marker_;
+  guard_.emplace(std::move(opt),
+                 RowGuard::Statement{guard_stmt_.sql, guard_stmt_.param_types,
+                                     guard_stmt_.bind_rest, simple});
+  if (!simple) {
+    batch_prefix_ = 0;  // the guard relays the answers to these
+    ++batch_executes_;
+  }
+  std::string up;
+  guard_->start(up);
+  if (!co_await write_guard_upstream(up)) co_return false;
+  // The upstream loop drives the guard from here; the client loop waits for the turn.
+  while (guard_ && !closed_ && guard_->state() != RowGuard::State::AwaitClientSync) {
+    co_await wait_signal();
+  }
+  co_return !closed_;
+}
+
+// The upstream loop's side: one server message while a guard runs. `ready` counts a
+// ReadyForQuery relayed to the client.
+net::awaitable<bool> Session::on_guard_frame(const protocol::Frame& f, std::string_view raw,
+                                             int& ready) {
+  std::string to_client;
+  std::string up;
+  guard_->on_frame(f, raw, to_client, up);
+  if (guard_->passed_ready()) {
+    if (auto s = protocol::parse_ready_for_query(f)) txn_status_ = *s;
+    ++ready;
+    ++completed_syncs_;
+  }
+  if (!to_client.empty() && !co_await write_client(to_client)) co_return false;
+  if (!co_await write_guard_upstream(up)) co_return false;
+  co_return co_await settle_guard();
+}
+
+net::awaitable<bool> Session::settle_guard() {
+  using State = RowGuard::State;
+  bool ok = true;
+  while (ok && guard_) {
+    const State st = guard_->state();
+    if (st == State::Decide) {
+      ok = co_await decide_guard();
+    } else if (st == State::Undone) {
+      ok = co_await finish_held_guard();
+    } else {
+      if (st == State::Done) guard_.reset();
+      if (st != State::Running) signal();
+      break;
+    }
+  }
+  co_return ok;
+}
+
+// The statement ran and its rows are counted: keep it, roll it back, or hold it.
+net::awaitable<bool> Session::decide_guard() {
+  const RowCount& rc = guard_->rows();
+  const GuardSpec& spec = *guard_stmt_.guard;
+  std::string up;
+  const std::string what = (spec.command.empty() ? std::string("statement") : spec.command) +
+                           (spec.tables.empty() ? "" : " of " + spec.tables);
+  std::optional<std::uint64_t> limit = spec.row_limit;
+  if (guard_approved_rows_) limit = std::max(limit.value_or(0), *guard_approved_rows_);
+
+  if (!guard_approved_ && limit && rc.total > *limit) {
+    if (spec.hold_over_limit) {
+      // Approved earlier (the agent re-sends after a timed-out hold)? Then it runs once.
+      if (services_.store) {
+        auto a = services_.store->consume_approval(agent_, guard_hash(), now_ms());
+        if (a && *a && (!(*a)->rows || static_cast<std::uint64_t>(*(*a)->rows) >= rc.total)) {
+          guard_approved_ = true;
+          spdlog::info("agent={} approved write runs: request {} rows={}", agent_, (*a)->id, rc.total);
+          guard_->commit(up);
+          co_return co_await write_guard_upstream(up);
+        }
+      }
+      guard_request_ = "over_limit";
+      guard_->undo_for_retry(up);
+      co_return co_await write_guard_upstream(up);
+    }
+    services_.counters.guard_rollbacks.fetch_add(1, std::memory_order_relaxed);
+    spdlog::info("agent={} row guard rolled back {}: {} rows > {}", agent_, what, rc.total, *limit);
+    guard_->roll_back(
+        up,
+        Error::make(sqlstate::kInsufficientPrivilege,
+                    "airlock: this " + what + " would change " + std::to_string(rc.total) +
+                        " rows; the limit for " + agent_ + " is " + std::to_string(*limit) +
+                        " [" + spec.rule + "]"),
+        "Nothing was changed. Narrow the WHERE clause to at most " + std::to_string(*limit) +
+            " rows, or ask for a human approval of this write.");
+    co_return co_await write_guard_upstream(up);
+  }
+
+  // Budgets: charge the rows to each; the first that would overflow undoes the write.
+  std::vector<std::int64_t> charges;
+  for (const auto& b : spec.budgets) {
+    std::uint64_t rows = 0;
+    if (b.tables.empty()) {
+      rows = rc.total;
+    } else {
+      for (const auto& t : b.tables) {
+        if (auto it = rc.tables.find(t); it != rc.tables.end()) rows += it->second;
+      }
+    }
+    if (rows == 0) continue;
+    const std::int64_t max = guard_approved_ ? INT64_MAX : b.max_rows;
+    auto c = services_.store ? services_.store->try_charge(agent_, b.id, static_cast<std::int64_t>(rows),
+                                                           max, b.window_ms, now_ms())
+                             : Result<state::Charge>(std::unexpected(Error::make(
+                                   sqlstate::kInternalError, "no state store")));
+    if (c && c->accepted) {
+      charges.push_back(c->charge_id);
+      continue;
+    }
+    for (auto id : charges) (void)services_.store->refund(id);
+    if (c && b.hold && !guard_approved_) {
+      guard_request_ = "budget:" + b.id;
+      guard_->undo_for_retry(up);
+      co_return co_await write_guard_upstream(up);
+    }
+    services_.counters.guard_rollbacks.fetch_add(1, std::memory_order_relaxed);
+    std::string msg = c ? "this " + what + " would change " + std::to_string(rows) + " rows, but " +
+                              agent_ + "'s budget " + b.id + " allows " +
+                              std::to_string(b.max_rows) + " rows per " +
+                              human_duration(b.window_ms) + " and " + std::to_string(c->used) +
+                              " are used [" + b.id + "]"
+                        : "the write budget " + b.id + " cannot be checked (" + c.error().message +
+                              "), so the write was rolled back [gateway.row_guard]";
+    spdlog::info("agent={} {}", agent_, msg);
+    guard_->roll_back(up, Error::make(sqlstate::kInsufficientPrivilege, "airlock: " + msg),
+                      "Nothing was changed. Wait for the window to free up, or ask for a "
+                      "human approval of this write.");
+    co_return co_await write_guard_upstream(up);
+  }
+  guard_->commit(up);
+  co_return co_await write_guard_upstream(up);
+}
+
+// An over-limit or over-budget write was undone and needs a human: wait, then run it again
+// (under the approved count) or refuse it.
+net::awaitable<bool> Session::finish_held_guard() {
+  const RowCount rc = guard_->rows();
+  const GuardSpec& spec = *guard_stmt_.guard;
+  const std::string what = (spec.command.empty() ? std::string("statement") : spec.command) +
+                           (spec.tables.empty() ? "" : " of " + spec.tables);
+  const bool budget = guard_request_.starts_with("budget:");
+  const std::string rule = budget ? guard_request_.substr(7) : spec.rule;
+  const std::string reason = "this " + what + " would change " + std::to_string(rc.total) +
+                             " rows, over " + (budget ? "the budget " + rule
+                                                      : "the limit of " +
+                                                            std::to_string(spec.row_limit.value_or(0)));
+  Verdict refused;
+  const auto r = co_await hold_for_approval(rc.total, rule, reason, refused);
+  std::string up;
+  if (r == HoldResult::Approved) {
+    guard_approved_ = true;
+    guard_approved_rows_ = rc.total;
+    guard_->run_again(up);
+  } else {
+    guard_->roll_back(up, refused.error, refused.hint);
+  }
+  co_return co_await write_guard_upstream(up);
+}
+
+// Opens (or joins) the approval request for this statement and waits up to hold_wait.
+net::awaitable<Session::HoldResult> Session::hold_for_approval(std::optional<std::uint64_t> rows,
+                                                               const std::string& rule,
+                                                               const std::string& reason,
+                                                               Verdict& refused) {
+  const auto& cfg = *snap_->config;
+  auto* store = services_.store.get();
+  if (!store) {
+    refused = refusal("held for human approval: " + reason + " [" + rule +
+                          "]; no state store is configured (state.path)",
+                      {});
+    co_return HoldResult::Failed;
+  }
+  const std::string hash = guard_hash();
+  // Approved before (an earlier attempt timed out and the agent sends it again): run once.
+  if (auto a = store->consume_approval(agent_, hash, now_ms()); a && *a) {
+    spdlog::info("agent={} approved statement runs: request {}", agent_, (*a)->id);
+    co_return HoldResult::Approved;
+  }
+  state::Approval req;
+  req.id = "apr_" + hex(auth::random_bytes(8));
+  req.agent = agent_;
+  req.statement_hash = hash;
+  req.sql = guard_stmt_.sql;
+  req.params = guard_stmt_.bind_rest.empty() ? "[]" : "[\"<" + std::to_string(guard_stmt_.bind_rest.size()) + " bytes of parameters>\"]";
+  if (rows) req.rows = static_cast<std::int64_t>(*rows);
+  req.rule = rule;
+  req.reason = reason;
+  req.created_ms = now_ms();
+  req.expires_ms = req.created_ms + cfg.approvals.expire_after.count();
+  auto opened = store->open_approval(req, req.created_ms);
+  if (!opened) {
+    refused = refusal("held for human approval, but the request could not be stored (" +
+                          opened.error().message + ") [" + rule + "]",
+                      {});
+    co_return HoldResult::Failed;
+  }
+  const std::string id = opened->id;
+  services_.counters.holds_pending.fetch_add(1, std::memory_order_relaxed);
+  spdlog::info("agent={} held: request {} rule={} reason={}", agent_, id, rule, reason);
+  if (services_.notify_hold) services_.notify_hold(*opened);
+
+  const auto deadline = Clock::now() + cfg.approvals.hold_wait;
+  net::asio::steady_timer timer(client_.executor());
+  HoldResult result = HoldResult::Failed;
+  std::string note;
+  std::string by;
+  for (;;) {
+    auto got = store->get_approval(id, now_ms());
+    if (got && *got && (*got)->status == state::ApprovalStatus::Approved) {
+      auto used = store->consume_approval(agent_, hash, now_ms());
+      if (used && *used) {
+        result = HoldResult::Approved;
+        break;
+      }
+    }
+    if (got && *got && (*got)->status == state::ApprovalStatus::Denied) {
+      result = HoldResult::Denied;
+      note = (*got)->note;
+      by = (*got)->decided_by;
+      break;
+    }
+    if (Clock::now() >= deadline || closed_) break;
+    timer.expires_after(std::min<Clock::duration>(std::chrono::milliseconds(200),
+                                                  deadline - Clock::now()));
+    co_await timer.async_wait(net::nothrow);
+  }
+  services_.counters.holds_pending.fetch_sub(1, std::memory_order_relaxed);
+  switch (result) {
+    case HoldResult::Approved:
+      spdlog::info("agent={} request {} approved", agent_, id);
+      break;
+    case HoldResult::Denied:
+      refused = refusal("request " + id + " was denied" + (by.empty() ? "" : " by " + by) +
+                            (note.empty() ? "" : ": " + note) + " [" + rule + "]",
+                        "Do not retry this statement as is.");
+      break;
+    case HoldResult::Failed:
+      refused = refusal("held for human approval: " + reason + " [" + rule + "]; request " + id +
+                            " is still pending after " +
+                            human_duration(cfg.approvals.hold_wait.count()),
+                        "Ask an approver to run `airlock approvals approve " + id +
+                            "`, then send the same statement again: it will run once.");
+      break;
+  }
+  co_return result;
+}
+
+}  // namespace airlock::proxy

@@ -1,0 +1,240 @@
+"""Row guard (issue #4, part 1): a write under `max_rows` runs, its real row count is read
+from PostgreSQL, and it is committed or rolled back. Checked directly on PostgreSQL."""
+from __future__ import annotations
+
+import sys
+
+import psycopg
+import pytest
+
+import harness
+
+BILLING_PW = "billing-pw-guard"
+AGENTS = {"billing": ("BILLING_PASSWORD", BILLING_PW)}
+POLICY = {
+    "billing": """
+        allow:
+          - tables: [public.g_subs]
+            actions: [select]
+          - tables: [public.g_subs]
+            actions: [update]
+            max_rows: 10
+          - tables: [public.g_accounts, public.g_sessions]
+            actions: [select]
+          - tables: [public.g_accounts]
+            actions: [delete]
+            max_rows: 5
+          - tables: [public.g_subs]
+            actions: [insert]
+            max_rows: 3
+    """,
+}
+
+SCHEMA = """
+DROP TABLE IF EXISTS public.g_sessions, public.g_accounts, public.g_subs CASCADE;
+CREATE TABLE public.g_subs(id int PRIMARY KEY, status text NOT NULL, plan text NOT NULL);
+CREATE TABLE public.g_accounts(id int PRIMARY KEY, name text);
+CREATE TABLE public.g_sessions(id serial PRIMARY KEY,
+                               account_id int REFERENCES public.g_accounts ON DELETE CASCADE);
+GRANT SELECT, INSERT, UPDATE, DELETE ON public.g_subs, public.g_accounts, public.g_sessions TO airlock;
+"""
+
+
+def reset(pg) -> None:
+    with pg.su_connect() as c:
+        c.execute("TRUNCATE public.g_sessions, public.g_accounts, public.g_subs")
+        c.execute("INSERT INTO public.g_subs SELECT g, CASE WHEN g <= 60 THEN 'past_due' "
+                  "ELSE 'active' END, 'pro' FROM generate_series(1, 100) g")
+        c.execute("INSERT INTO public.g_accounts SELECT g, 'acct' || g FROM generate_series(1, 10) g")
+        c.execute("INSERT INTO public.g_sessions(account_id) SELECT a FROM generate_series(1, 10) a, "
+                  "generate_series(1, 3)")
+
+
+def free_count(pg) -> int:
+    with pg.su_connect() as c:
+        return c.execute("SELECT count(*) FROM public.g_subs WHERE plan = 'free'").fetchone()[0]
+
+
+def su(pg, sql):
+    with pg.su_connect() as c:
+        return c.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def gateway(pg):
+    if harness.DIRECT:
+        pytest.skip("the row guard needs the gateway")
+    with pg.su_connect() as c:
+        c.execute(SCHEMA)
+    gw = harness.start_gateway(pg, name="guard", extra_agents=AGENTS, agent_policies=POLICY)
+    try:
+        wait_for_catalog(gw)
+        yield gw
+    finally:
+        log = gw.log_text()
+        alive = gw.proc.poll() is None
+        gw.stop()
+        if not alive:
+            print(f"\n=== airlock exited early; log:\n{log}", file=sys.stderr)
+
+
+@pytest.fixture(autouse=True)
+def data(pg, gateway):
+    reset(pg)
+    yield
+
+
+def wait_for_catalog(gw, timeout: float = 15) -> None:
+    """The gateway reads the upstream catalog shortly after start; until then g_subs is unknown."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with connect(gw, autocommit=True) as c:
+                c.execute("SELECT count(*) FROM g_subs")
+                return
+        except psycopg.errors.InsufficientPrivilege:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def connect(gw, **kw):
+    return psycopg.connect(gw.dsn("billing"), **kw)
+
+
+@pytest.mark.parametrize("prepare", [False, True], ids=["simple", "extended"])
+def test_within_limit_commits(pg, gateway, prepare):
+    with connect(gateway, autocommit=True) as c:
+        cur = c.execute("UPDATE g_subs SET plan = 'free' WHERE id <= 5", prepare=prepare) if not prepare \
+            else c.execute("UPDATE g_subs SET plan = %s WHERE id <= %s", ["free", 5])
+        assert cur.rowcount == 5
+        assert c.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        assert c.execute("SELECT 1").fetchone() == (1,)
+    assert free_count(pg) == 5
+
+
+@pytest.mark.parametrize("params", [False, True], ids=["simple", "extended"])
+def test_over_limit_changes_nothing(pg, gateway, params):
+    with connect(gateway, autocommit=True) as c:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as ei:
+            if params:
+                c.execute("UPDATE g_subs SET plan = %s WHERE status = %s", ["free", "past_due"])
+            else:
+                c.execute("UPDATE g_subs SET plan = 'free' WHERE status = 'past_due'")
+        m = ei.value.diag.message_primary
+        assert "would change 60 rows" in m and "public.g_subs" in m and "10" in m, m
+        assert "billing" in m, m
+        assert ei.value.diag.message_hint
+        assert c.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        # the session goes on normally
+        assert c.execute("SELECT count(*) FROM g_subs").fetchone() == (100,)
+    assert free_count(pg) == 0
+
+
+def test_returning_rows_within_limit(pg, gateway):
+    with connect(gateway, autocommit=True) as c:
+        rows = c.execute("UPDATE g_subs SET plan = 'free' WHERE id IN (1, 2, 3) RETURNING id").fetchall()
+        assert sorted(rows) == [(1,), (2,), (3,)]
+        rows = c.execute("UPDATE g_subs SET plan = %s WHERE id IN (4, 5) RETURNING id, plan",
+                         ["free"]).fetchall()
+        assert sorted(rows) == [(4, "free"), (5, "free")]
+    assert free_count(pg) == 5
+
+
+def test_inside_transaction_then_client_rollback(pg, gateway):
+    with connect(gateway) as c:
+        assert c.execute("UPDATE g_subs SET plan = 'free' WHERE id <= 4").rowcount == 4
+        assert c.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+        # the transaction sees its own write
+        assert c.execute("SELECT count(*) FROM g_subs WHERE plan = 'free'").fetchone() == (4,)
+        c.rollback()
+    assert free_count(pg) == 0
+
+
+def test_inside_transaction_commit(pg, gateway):
+    with connect(gateway) as c:
+        c.execute("UPDATE g_subs SET plan = 'free' WHERE id <= 4")
+        c.execute("UPDATE g_subs SET plan = 'free' WHERE id BETWEEN 5 AND 8")
+        c.commit()
+    assert free_count(pg) == 8
+
+
+def test_inside_transaction_over_limit_aborts(pg, gateway):
+    with connect(gateway) as c:
+        c.execute("UPDATE g_subs SET plan = 'free' WHERE id <= 2")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as ei:
+            c.execute("UPDATE g_subs SET plan = 'free' WHERE id > 50")
+        assert "would change 50 rows" in ei.value.diag.message_primary
+        assert c.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
+        c.rollback()
+        assert c.execute("SELECT count(*) FROM g_subs WHERE plan = 'free'").fetchone() == (0,)
+        c.rollback()
+    assert free_count(pg) == 0
+
+
+def test_statement_error_under_guard(pg, gateway):
+    """The statement's own error passes through; autocommit state stays clean."""
+    with connect(gateway, autocommit=True) as c:
+        with pytest.raises(psycopg.errors.NotNullViolation):
+            c.execute("UPDATE g_subs SET plan = NULL WHERE id = 1")
+        assert c.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        with pytest.raises(psycopg.errors.NotNullViolation):
+            c.execute("UPDATE g_subs SET plan = %s WHERE id = %s", [None, 1])
+        assert c.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        assert c.execute("UPDATE g_subs SET plan = 'free' WHERE id = 1").rowcount == 1
+    assert free_count(pg) == 1
+
+
+def test_data_modifying_cte_counted(pg, gateway):
+    with connect(gateway, autocommit=True) as c:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as ei:
+            c.execute("WITH d AS (UPDATE g_subs SET plan = 'free' WHERE status = 'past_due' "
+                      "RETURNING id) SELECT count(*) FROM d")
+        assert "60 rows" in ei.value.diag.message_primary
+        assert c.execute("WITH d AS (UPDATE g_subs SET plan = 'free' WHERE id <= 3 RETURNING id) "
+                         "SELECT count(*) FROM d").fetchone() == (3,)
+    assert free_count(pg) == 3
+
+
+def test_cascade_rows_count(pg, gateway):
+    """Deleting 2 accounts cascades to 6 sessions: 8 rows > 5."""
+    with connect(gateway, autocommit=True) as c:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as ei:
+            c.execute("DELETE FROM g_accounts WHERE id IN (1, 2)")
+        assert "8 rows" in ei.value.diag.message_primary
+        assert c.execute("DELETE FROM g_accounts WHERE id = 3").rowcount == 1  # 1 + 3 = 4 rows
+    assert su(pg, "SELECT count(*) FROM public.g_accounts") == [(9,)]
+    assert su(pg, "SELECT count(*) FROM public.g_sessions") == [(27,)]
+
+
+def test_insert_select_limited(pg, gateway):
+    with connect(gateway, autocommit=True) as c:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            c.execute("INSERT INTO g_subs SELECT id + 1000, status, plan FROM g_subs WHERE id <= 4")
+        assert c.execute("INSERT INTO g_subs SELECT id + 1000, status, plan FROM g_subs "
+                         "WHERE id <= 3").rowcount == 3
+    assert su(pg, "SELECT count(*) FROM public.g_subs") == [(103,)]
+
+
+def test_prepared_statement_reused(pg, gateway):
+    """A server-side prepared statement (psycopg prepare=True) executed several times: each
+    execution is guarded on its own."""
+    with connect(gateway, autocommit=True) as c:
+        for i in range(1, 4):
+            c.execute("UPDATE g_subs SET plan = %s WHERE id = %s", ["free", i], prepare=True)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            c.execute("UPDATE g_subs SET plan = %s WHERE id > %s", ["free", 10], prepare=True)
+        c.execute("UPDATE g_subs SET plan = %s WHERE id = %s", ["free", 4], prepare=True)
+    assert free_count(pg) == 4
+
+
+def test_psql_over_limit(pg, gateway):
+    import subprocess
+    env = gateway.env("billing")
+    r = subprocess.run(["psql", "-X", "-v", "ON_ERROR_STOP=1", "-c",
+                        "UPDATE g_subs SET plan = 'free' WHERE status = 'past_due'"],
+                       env=env, capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert "would change 60 rows" in r.stderr, r.stderr
+    assert free_count(pg) == 0
