@@ -8,6 +8,9 @@
 #   bash bench/run.sh --idle-only      only the idle-connection memory section
 #   bash bench/run.sh --profile        only the profile section (-S -M $PROFILE_MODE -c 8 via Airlock; PROFILE_MODE=prepared by default)
 #   bash bench/run.sh --no-idle        skip the idle-connection memory section
+#   bash bench/run.sh --storm          only the isolation section: pgbench -S -M prepared -c 8 as one
+#                                      agent, without and with a second agent retrying a failing
+#                                      statement on 8 connections (the retry-storm breaker's job)
 #
 # Environment knobs:
 #   BENCH_SECONDS   duration of one pgbench run (default 10; --quick: 3)
@@ -26,7 +29,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
 
-MODE_ALL=1; DO_BENCH=1; DO_IDLE=1; DO_PROFILE=0
+MODE_ALL=1; DO_BENCH=1; DO_IDLE=1; DO_PROFILE=0; DO_STORM=0
 QUICK=${BENCH_QUICK:-0}
 for arg in "$@"; do
   case "$arg" in
@@ -34,6 +37,7 @@ for arg in "$@"; do
     --idle-only) DO_BENCH=0; DO_IDLE=1; DO_PROFILE=0 ;;
     --profile) DO_BENCH=0; DO_IDLE=0; DO_PROFILE=1 ;;
     --no-idle) DO_IDLE=0 ;;
+    --storm) DO_BENCH=0; DO_IDLE=0; DO_PROFILE=0; DO_STORM=1 ;;
     -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument '$arg'" >&2; exit 2 ;;
   esac
@@ -118,7 +122,8 @@ while [[ "$AIRLOCK_PORT" == "$PG_PORT" ]]; do AIRLOCK_PORT=$(free_port); done
 while [[ "$PGB_PORT" == "$PG_PORT" || "$PGB_PORT" == "$AIRLOCK_PORT" ]]; do PGB_PORT=$(free_port); done
 UPSTREAM_PW="upstream-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 BENCH_PW="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export AIRLOCK_UPSTREAM_PASSWORD=$UPSTREAM_PW BENCH_PASSWORD=$BENCH_PW
+STORM_PW="storm-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export AIRLOCK_UPSTREAM_PASSWORD=$UPSTREAM_PW BENCH_PASSWORD=$BENCH_PW STORM_PASSWORD=$STORM_PW
 
 echo "== bench: $(nproc) cores, load average $(loadavg), ${SECONDS_PER_RUN}s per run, $ROUNDS round(s)"
 
@@ -171,6 +176,12 @@ agents:
         actions: [select, update]
       - tables: [public.pgbench_history]
         actions: [insert]
+  # --storm: retries a statement that always fails (division by zero); the breaker is on.
+  storm:
+    password_env: STORM_PASSWORD
+    allow:
+      - tables: [public.pgbench_branches]
+        actions: [select]
 EOF
 "$AIRLOCK_BIN" serve --config "$TMP/airlock.yaml" >"$TMP/airlock.log" 2>&1 &
 AIRLOCK_PID=$!
@@ -333,4 +344,51 @@ if [[ "$DO_PROFILE" == 1 ]]; then
     echo "   (the pgbench -P window is approximate; a -S transaction is exactly one relay in each"
     echo "    direction, so sendto/2 is the exact transaction count: divide by that for exact ratios)"
   fi
+fi
+
+# --------------------------------------------------------------------------- storm isolation
+if [[ "$DO_STORM" == 1 ]]; then
+  STORM_SECONDS=${BENCH_SECONDS:-10}
+  echo "== storm isolation: agent bench runs pgbench -S -M prepared -c 8 (${STORM_SECONDS}s) through Airlock"
+  storm_run() {  # label -> prints tps
+    PGPASSWORD=$BENCH_PW pgbench -n -S -M prepared -c 8 -j 2 -T "$STORM_SECONDS" \
+      -h 127.0.0.1 -p "$AIRLOCK_PORT" -U bench bench 2>&1 | sed -n 's/^tps = \([0-9.]*\) (without.*/\1/p'
+  }
+  declare -a BASE STORM
+  for r in 1 2; do
+    BASE+=("$(storm_run)")
+    # 8 connections retrying the failing statement as fast as the gateway answers
+    "$PY" - "$AIRLOCK_PORT" "$STORM_PW" "$((STORM_SECONDS + 3))" >"$TMP/storm-$r.txt" 2>&1 <<'PYEOF' &
+import sys, threading, time
+import psycopg
+port, pw, secs = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+counts = {"refused": 0, "failed": 0}
+lock = threading.Lock()
+def storm():
+    with psycopg.connect(host="127.0.0.1", port=port, user="storm", password=pw, dbname="bench",
+                         autocommit=True) as c:
+        end = time.monotonic() + secs
+        while time.monotonic() < end:
+            try:
+                c.execute("SELECT bid / 0 FROM pgbench_branches LIMIT 1", prepare=False)
+            except psycopg.Error as e:
+                with lock:
+                    counts["refused" if e.sqlstate == "53400" else "failed"] += 1
+ts = [threading.Thread(target=storm) for _ in range(8)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print(f"storm attempts: {counts['failed']} reached PostgreSQL, {counts['refused']} refused by the breaker")
+PYEOF
+    STORM_PY=$!
+    sleep 1
+    STORM+=("$(storm_run)")
+    wait "$STORM_PY" || true
+    echo "   round $r: without storm ${BASE[-1]} tps, with storm ${STORM[-1]} tps; $(cat "$TMP/storm-$r.txt")"
+  done
+  "$PY" - "${BASE[@]}" -- "${STORM[@]}" <<'PYEOF' | tee "$OUT_DIR/storm.txt"
+import statistics, sys
+args = sys.argv[1:]; i = args.index("--")
+base = [float(x) for x in args[:i] if x]; storm = [float(x) for x in args[i + 1:] if x]
+b, s = statistics.median(base), statistics.median(storm)
+print(f"storm isolation: median tps without storm {b:.0f}, with storm {s:.0f}: {100 * (s / b - 1):+.1f}% (goal: within -10%)")
+PYEOF
 fi

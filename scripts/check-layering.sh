@@ -15,9 +15,11 @@ declare -A allowed=(
   [state]="core"
   [net]="core"
   [metrics]="core"
+  [traffic]="core"
   [http]="core net state metrics"
-  [proxy]="core protocol sql policy audit state net config auth metrics"
-  [app]="core protocol sql policy audit state net config auth proxy metrics http"
+  [masking]="core"
+  [proxy]="core protocol sql policy audit state net config auth metrics traffic masking"
+  [app]="core protocol sql policy audit state net config auth proxy metrics http traffic masking"
 )
 
 status=0
@@ -34,7 +36,7 @@ for dir in src/*/; do
     fi
   done < <(grep -rnE '^#include "[a-z_]+/' "$dir" || true)
 done
-for mod in protocol sql policy core; do
+for mod in protocol sql policy core masking; do
   [ -d "src/$mod" ] || continue
   if grep -rnE '#include <(boost/asio|yaml-cpp)' "src/$mod"; then
     echo "layering: src/$mod must not include Asio or yaml-cpp"; status=1

@@ -1,12 +1,15 @@
 // airlock policy test FILE...: decision tables in YAML, like `opa test`. Each file names a
 // config (`config:`, relative to the file) or holds an inline `policy:` (an agents
-// mapping), and a list of cases {name, agent, sql, expect, rule?}. Prints each failure,
-// then "N passed, N failed". Exit 0 when none failed, 1 otherwise, 2 on usage errors.
+// mapping), and a list of cases {name, agent, sql, expect, rule?, masked?}. Prints each
+// failure, then "N passed, N failed". Exit 0 when none failed, 1 otherwise, 2 on usage
+// errors.
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +29,77 @@ std::string text_of(const YAML::Node& case_node, const char* key) {
   return v && v.IsScalar() ? v.as<std::string>() : std::string();
 }
 
+// One item of `masked:`: `2` (position 2 of the first statement), or "[S:]P[=style]".
+struct MaskExpectation {
+  std::size_t statement = 0;
+  std::size_t position = 0;
+  std::optional<MaskStyle> style;
+};
+
+std::optional<std::size_t> number(std::string_view text) {
+  std::size_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+std::optional<MaskExpectation> parse_mask_item(std::string_view item) {
+  MaskExpectation m;
+  if (const auto eq = item.find('='); eq != std::string_view::npos) {
+    m.style = parse_mask_style(item.substr(eq + 1));
+    if (!m.style) return std::nullopt;
+    item = item.substr(0, eq);
+  }
+  if (const auto colon = item.find(':'); colon != std::string_view::npos) {
+    auto s = number(item.substr(0, colon));
+    if (!s) return std::nullopt;
+    m.statement = *s;
+    item = item.substr(colon + 1);
+  }
+  auto p = number(item);
+  if (!p) return std::nullopt;
+  m.position = *p;
+  return m;
+}
+
+// nullopt: not given; an empty vector: `masked: []`. False when malformed.
+bool parse_masked(const YAML::Node& c, std::optional<std::vector<MaskExpectation>>& out) {
+  const YAML::Node v = c["masked"];
+  if (!v) return true;
+  if (!v.IsSequence()) return false;
+  out.emplace();
+  for (const auto& item : v) {
+    if (!item.IsScalar()) return false;
+    auto m = parse_mask_item(item.Scalar());
+    if (!m) return false;
+    out->push_back(*m);
+  }
+  return true;
+}
+
+bool masks_match(const std::vector<MaskExpectation>& want, const policy::Decision& d) {
+  if (want.size() != d.masked_outputs.size()) return false;
+  for (const auto& w : want) {
+    bool found = false;
+    for (const auto& m : d.masked_outputs) {
+      found = found || (m.statement == w.statement && m.position == w.position &&
+                        (!w.style || *w.style == m.style));
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+std::string show_masks(const policy::Decision& d) {
+  std::string out = "[";
+  for (const auto& m : d.masked_outputs) {
+    if (out.size() > 1) out += ", ";
+    out += std::to_string(m.statement) + ":" + std::to_string(m.position) + "=" +
+           std::string(to_string(m.style));
+  }
+  return out + "]";
+}
+
 // False on a malformed case (a usage error); failures are counted in `tally`.
 bool run_case(const std::string& file, const config::Config& cfg, const sql::Catalog& catalog,
               const YAML::Node& c, Tally& tally) {
@@ -41,6 +115,12 @@ bool run_case(const std::string& file, const config::Config& cfg, const sql::Cat
               << ": a case needs name, agent, sql and expect (allow | deny | hold)\n";
     return false;
   }
+  std::optional<std::vector<MaskExpectation>> masked;
+  if (!parse_masked(c, masked)) {
+    std::cerr << file << ":" << line
+              << ": masked: is a list of result positions, each N or \"[S:]N[=style]\"\n";
+    return false;
+  }
   auto it = cfg.agents.find(agent);
   if (it == cfg.agents.end()) {
     std::cerr << file << ":" << line << ": " << name << ": no agent '" << agent << "'\n";
@@ -48,7 +128,8 @@ bool run_case(const std::string& file, const config::Config& cfg, const sql::Cat
   }
   const policy::Decision d = decide(*it->second.policy, catalog, sql);
   const std::string got(policy::to_string(d.verdict));
-  if (got == expect && (rule.empty() || rule == d.rule)) {
+  const bool masks_ok = !masked || masks_match(*masked, d);
+  if (got == expect && (rule.empty() || rule == d.rule) && masks_ok) {
     ++tally.passed;
     return true;
   }
@@ -58,6 +139,11 @@ bool run_case(const std::string& file, const config::Config& cfg, const sql::Cat
             << "  expected: " << expect << (rule.empty() ? "" : " (" + rule + ")") << "\n"
             << "  got:      " << got << " (" << d.rule << ")"
             << (d.reason.empty() ? "" : ": " + d.reason) << "\n";
+  if (!masks_ok) {
+    std::string want;
+    for (const auto& item : c["masked"]) want += (want.empty() ? "" : ", ") + item.Scalar();
+    std::cout << "  masked:   expected [" << want << "], got " << show_masks(d) << "\n";
+  }
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "app/admin.hpp"
 #include "app/commands.hpp"
 #include "app/logging.hpp"
 #include "config/config.hpp"
@@ -32,9 +33,18 @@ int serve(const std::string& path) {
   airlock::app::setup_logging(cfg->log_level, cfg->log_format);
   // Signals are handled by the server's signal_set; block them from being fatal first.
   std::signal(SIGPIPE, SIG_IGN);
+  // A file-size limit (ulimit -f) must fail the audit write (EFBIG), not kill the gateway.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     airlock::proxy::Server server(cfg, path);
-    return server.run();
+    auto admin = airlock::app::start_admin(*cfg, server);
+    if (!admin) {
+      spdlog::critical("airlock: {}", admin.error().message);
+      return 1;
+    }
+    const int rc = server.run();
+    (*admin)->stop();
+    return rc;
   } catch (const std::exception& e) {
     spdlog::critical("airlock: {}", e.what());
     return 1;

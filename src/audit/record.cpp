@@ -109,6 +109,7 @@ std::string serialize_fields(const Record& r) {
   append_json_string(out, r.kind);
   text_field(out, "agent", r.agent);
   text_field(out, "session", r.session);
+  int_field(out, "ref", r.ref);
   text_field(out, "client", r.client);
   text_field(out, "application_name", r.application_name);
   text_field(out, "mode", r.mode);

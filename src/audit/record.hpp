@@ -28,6 +28,7 @@ struct Record {
   std::string kind = kind::kIntent;
   std::string agent;
   std::string session;  // session id, shared by the intent and outcome records
+  std::optional<std::int64_t> ref;  // outcome: the seq of the intent record it answers
   std::string client;   // client address: "10.0.0.5:53122" or "unix"
   std::string application_name;
   std::string mode;                 // enforce | observe | shadow

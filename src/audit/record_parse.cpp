@@ -61,6 +61,7 @@ class LineParser {
                                                  "kind",
                                                  "agent",
                                                  "session",
+                                                 "ref",
                                                  "client",
                                                  "application_name",
                                                  "mode",
@@ -107,6 +108,7 @@ class LineParser {
   }
 
   static std::optional<std::int64_t>* int_member(Record& r, std::string_view k) {
+    if (k == "ref") return &r.ref;
     if (k == "rows_changed") return &r.rows_changed;
     if (k == "row_limit") return &r.row_limit;
     if (k == "duration_us") return &r.duration_us;

@@ -20,7 +20,9 @@ void read_agent(Context& ctx, const YAML::Node& node, const std::string& path, A
   std::optional<std::string> password;
   const char* both = "set either password_env or scram_verifier, not both";
   bool is_map = r.walk_map(
-      node, path, {"password_env", "scram_verifier", "mode", "allow", "hold", "budgets"},
+      node, path,
+      {"password_env", "scram_verifier", "mode", "allow", "hold", "budgets", "limits",
+       "breaker"},
       [&](const std::string& key, const YAML::Node& value, const std::string& key_path) {
         if (key == "password_env") {
           have_env = true;
@@ -47,6 +49,10 @@ void read_agent(Context& ctx, const YAML::Node& node, const std::string& path, A
           }
         } else if (key == "budgets") {
           read_budgets(ctx, value, key_path, agent.budgets);
+        } else if (key == "limits") {
+          read_agent_limits(ctx, value, key_path, agent.limits);
+        } else if (key == "breaker") {
+          read_agent_breaker(ctx, value, key_path, agent.breaker);
         } else {
           read_rules(ctx, value, key_path, key == "allow" ? agent.allow : agent.hold);
         }

@@ -69,6 +69,26 @@ struct Budget {
   int line = 0;                     // where it was declared, for messages
 };
 
+// Traffic control of one agent (issue #6; docs/config.md, "Traffic control"). Enforced by
+// the gateway through traffic::AgentTraffic; defaults below are the documented ones.
+struct AgentLimits {
+  double rate = 0;                   // statements per second; 0 = no rate limit
+  std::uint32_t burst = 0;           // with a rate: as given, or ceil(rate); else 0
+  Millis max_delay{250};             // an over-rate statement waits this long before refusal
+  std::uint32_t max_connections = 0; // concurrent connections of the agent; 0 = no cap
+  Millis statement_timeout{0};       // set upstream, not overridable by SET; 0 = off
+};
+
+struct BreakerSettings {
+  std::uint32_t failures = 5;        // opens on failure failures+1 in window; 0 = no breaker
+  Millis window{30'000};
+  Millis cooldown{30'000};
+  double pause_error_rate = 0;       // pauses the agent above this share of failures; 0 = off
+  std::uint32_t pause_min_statements = 20;
+  Millis pause_window{60'000};
+  Millis pause_cooldown{30'000};
+};
+
 struct Agent {
   std::string name;
   auth::ScramVerifier verifier;  // from password_env (derived at load) or scram_verifier
@@ -76,6 +96,8 @@ struct Agent {
   std::vector<RuleEntry> allow;
   std::vector<RuleEntry> hold;
   std::vector<Budget> budgets;
+  AgentLimits limits;        // traffic control (issue #6)
+  BreakerSettings breaker;   // traffic control (issue #6)
   // allow and hold compiled once at load; shared by every session of the agent.
   std::shared_ptr<const policy::AgentPolicy> policy;
 };
@@ -113,6 +135,11 @@ struct Admin {
   std::string token;               // from token_env; required for the approvals API
 };
 
+// Result masking (issue #6): the key of the `hash` mask style.
+struct Masking {
+  std::string key;  // from key_env; empty when not configured (then `hash` is refused)
+};
+
 struct Config {
   std::string source_file;
   Endpoint listen;
@@ -130,6 +157,7 @@ struct Config {
   Approvals approvals;
   Audit audit;
   Admin admin;
+  Masking masking;
 };
 
 // One problem found while loading, with its place: "airlock.yaml:12: agents.bot.password_env: ..."

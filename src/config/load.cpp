@@ -20,7 +20,8 @@ void read_root(Context& ctx, const YAML::Node& root, Config& out) {
   r.walk_map(
       root, "",
       {"listen", "unix_socket_dir", "threads", "tls", "upstream", "timeouts", "limits",
-       "startup_parameters", "log", "agents", "state", "approvals", "audit", "admin"},
+       "startup_parameters", "log", "agents", "state", "approvals", "audit", "admin",
+       "masking"},
       [&](const std::string& key, const YAML::Node& value, const std::string& path) {
         if (key == "listen") {
           detail::read_listen(ctx, value, path, out.listen);
@@ -48,6 +49,8 @@ void read_root(Context& ctx, const YAML::Node& root, Config& out) {
           detail::read_audit(ctx, value, path, out.audit);
         } else if (key == "admin") {
           detail::read_admin(ctx, value, path, out.admin);
+        } else if (key == "masking") {
+          detail::read_masking(ctx, value, path, out.masking);
         } else {
           detail::read_agents(ctx, value, path, out.agents);
         }
@@ -107,6 +110,7 @@ LoadResult load_config_from_string(const std::string& yaml, const std::string& f
   try {
     read_root(ctx, documents.front(), *config);
     detail::check_state_needed(ctx, documents.front(), *config);
+    detail::check_masking_key(ctx, documents.front(), *config);
   } catch (const YAML::Exception& e) {
     // Not expected: every node is checked before it is read. Reported rather than thrown.
     reader.error(e.mark.is_null() ? 0 : e.mark.line + 1, "", "unexpected YAML error: " + e.msg);

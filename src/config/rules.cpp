@@ -38,6 +38,66 @@ std::vector<std::string> action_list(Reader& r, const YAML::Node& node,
   return out;
 }
 
+// `mask: [email, {column: ssn, style: hash}]`: the short form is style full.
+std::optional<policy::MaskSpec> mask_item(Reader& r, const YAML::Node& node,
+                                          const std::string& path) {
+  policy::MaskSpec m;
+  if (!node.IsMap()) {
+    auto name = r.text(node, path);
+    if (!name) return std::nullopt;
+    if (auto problem = check_identifier(*name)) {
+      r.error(node, path, *problem);
+      return std::nullopt;
+    }
+    m.column = std::move(*name);
+    return m;
+  }
+  bool ok = true;
+  const bool is_map = r.walk_map(
+      node, path, {"column", "style"},
+      [&](const std::string& key, const YAML::Node& value, const std::string& key_path) {
+        if (key == "column") {
+          auto name = r.text(value, key_path);
+          if (!name) {
+            ok = false;
+          } else if (auto problem = check_identifier(*name)) {
+            r.error(value, key_path, *problem);
+            ok = false;
+          } else {
+            m.column = std::move(*name);
+          }
+        } else if (auto style = r.choice(value, key_path, {"full", "partial", "hash", "null"})) {
+          m.style = parse_mask_style(*style).value_or(MaskStyle::Full);
+        } else {
+          ok = false;
+        }
+      },
+      {"column"});
+  if (!is_map || !ok || m.column.empty()) return std::nullopt;
+  return m;
+}
+
+std::vector<policy::MaskSpec> mask_list(Reader& r, const YAML::Node& node,
+                                        const std::string& path) {
+  std::vector<policy::MaskSpec> out;
+  if (!node.IsSequence()) {
+    r.error(node, path, "expected a list such as [email, {column: ssn, style: hash}]");
+    return out;
+  }
+  std::size_t index = 0;
+  for (const auto& element : node) {
+    const std::string element_path = item_path(path, index++);
+    auto m = mask_item(r, element, element_path);
+    if (!m) continue;
+    bool twice = false;
+    for (const auto& o : out) twice = twice || o.column == m->column;
+    // Two styles for one column would leave the reader guessing which applies.
+    if (twice) r.error(element, element_path, "column '" + m->column + "' is masked twice");
+    else out.push_back(std::move(*m));
+  }
+  return out;
+}
+
 RuleEntry read_rule(Reader& r, const YAML::Node& node, const std::string& path) {
   RuleEntry rule;
   rule.line = line_of(node);
@@ -61,7 +121,7 @@ RuleEntry read_rule(Reader& r, const YAML::Node& node, const std::string& path) 
         } else if (key == "columns") {
           rule.columns = name_list(r, value, key_path, true, check_identifier);
         } else if (key == "mask") {
-          rule.mask = name_list(r, value, key_path, true, check_identifier);
+          rule.mask = mask_list(r, value, key_path);
         } else if (key == "deny_columns") {
           rule.deny_columns = name_list(r, value, key_path, true, check_identifier);
         } else if (key == "max_rows") {

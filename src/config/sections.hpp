@@ -46,6 +46,15 @@ void read_admin(Context& ctx, const YAML::Node& node, const std::string& path, A
 // An agent's budgets list.
 void read_budgets(Context& ctx, const YAML::Node& node, const std::string& path,
                   std::vector<Budget>& out);
+// An agent's limits: and breaker: (traffic_section.cpp).
+void read_agent_limits(Context& ctx, const YAML::Node& node, const std::string& path,
+                       AgentLimits& out);
+void read_agent_breaker(Context& ctx, const YAML::Node& node, const std::string& path,
+                        BreakerSettings& out);
+// masking: the hash style's key (masking_section.cpp); after every section, `hash` masks
+// need that key.
+void read_masking(Context& ctx, const YAML::Node& node, const std::string& path, Masking& out);
+void check_masking_key(Context& ctx, const YAML::Node& root, const Config& config);
 // After every section: holds and budgets need state.path (guards.cpp).
 void check_state_needed(Context& ctx, const YAML::Node& root, const Config& config);
 

@@ -19,6 +19,7 @@ inline constexpr const char* kInvalidAuthSpec = "28000";
 inline constexpr const char* kFeatureNotSupported = "0A000";
 inline constexpr const char* kInsufficientPrivilege = "42501";
 inline constexpr const char* kTooManyConnections = "53300";
+inline constexpr const char* kConfigurationLimitExceeded = "53400";
 inline constexpr const char* kAdminShutdown = "57P01";
 inline constexpr const char* kQueryCanceled = "57014";
 inline constexpr const char* kIdleSessionTimeout = "57P05";

@@ -23,6 +23,13 @@ std::vector<std::string> parse_columns(const std::vector<std::string>& written) 
   return out;
 }
 
+std::vector<MaskSpec> parse_masks(const std::vector<MaskSpec>& written) {
+  std::vector<MaskSpec> out;
+  out.reserve(written.size());
+  for (const auto& m : written) out.emplace_back(parse_identifier(m.column), m.style);
+  return out;
+}
+
 CompiledEntry compile_entry(const RuleSpec& spec, bool is_hold, std::size_t index) {
   CompiledEntry e;
   e.id = std::string(is_hold ? "hold[" : "allow[") + std::to_string(index) + "]";
@@ -34,7 +41,7 @@ CompiledEntry compile_entry(const RuleSpec& spec, bool is_hold, std::size_t inde
     if (auto a = parse_action(word)) e.actions |= 1u << static_cast<unsigned>(*a);
   }
   e.columns = parse_columns(spec.columns);
-  e.mask = parse_columns(spec.mask);
+  e.mask = parse_masks(spec.mask);
   e.deny_columns = parse_columns(spec.deny_columns);
   e.max_rows = spec.max_rows;
   e.over_limit = spec.over_limit == "hold" ? Verdict::Hold : Verdict::Deny;

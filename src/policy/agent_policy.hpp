@@ -31,7 +31,7 @@ struct CompiledEntry {
   std::vector<ObjectName> functions;
   std::uint32_t actions = 0;  // bit (1 << Action)
   std::vector<std::string> columns;       // parsed form; empty = every column
-  std::vector<std::string> mask;
+  std::vector<MaskSpec> mask;  // columns in parsed form
   std::vector<std::string> deny_columns;
   std::optional<std::uint64_t> max_rows;
   Verdict over_limit = Verdict::Deny;

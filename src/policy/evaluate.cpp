@@ -31,10 +31,14 @@ Decision evaluate(const AgentPolicy& policy, const sql::Analysis& analysis,
   } else {
     detail::Judge j{policy, context, context.search_path};
     d = Decision::allow("");
-    for (const auto& s : analysis.statements) {
+    for (std::size_t i = 0; i < analysis.statements.size(); ++i) {
+      const sql::StatementFacts& s = analysis.statements[i];
       j.result = Decision::allow("");
       detail::judge_statement(j, s);
       if (j.result.rule.empty()) j.result.rule = "builtin.no_objects";  // e.g. SELECT 1
+      // Rules number masked positions as statement 0; each statement has its own result.
+      for (auto& m : j.result.masked_outputs) m.statement = i;
+      for (auto& r : j.result.result_shapes) r.statement = i;
       if (s.kind == sql::StatementKind::Prepare) j.prepared[s.object_name] = j.result;
       combine(d, j.result);
     }
@@ -43,6 +47,9 @@ Decision evaluate(const AgentPolicy& policy, const sql::Analysis& analysis,
   if (d.verdict == Verdict::Deny) {  // nothing runs: no obligations
     d.row_limit.reset();
     d.masked_columns.clear();
+    d.masked_outputs.clear();
+    d.result_shapes.clear();
+    d.redact_errors = false;
   }
   return d;
 }

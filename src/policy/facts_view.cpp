@@ -1,7 +1,5 @@
 #include "policy/facts_view.hpp"
 
-#include <algorithm>
-
 namespace airlock::policy::detail {
 namespace {
 
@@ -47,17 +45,10 @@ std::optional<std::vector<std::string>> columns_written(const sql::StatementFact
   return a->written;
 }
 
-std::optional<std::vector<std::string>> outputs_from(const sql::StatementFacts& s,
-                                                     const sql::RelationRef& rel,
-                                                     const std::string& column) {
-  const sql::ColumnRef wanted{fact_schema(rel), rel.name, column};
-  std::vector<std::string> out;
-  for (const auto& o : s.output_columns) {
-    if (o.opaque || o.star) return std::nullopt;
-    if (std::find(o.sources.begin(), o.sources.end(), wanted) != o.sources.end())
-      out.push_back(o.name);
-  }
-  return out;
+bool source_may_be(const sql::ColumnRef& source, const sql::RelationRef& rel,
+                   const std::string& column) {
+  return source.relation == rel.name && source.schema == fact_schema(rel) &&
+         (source.column == column || source.column == "*");
 }
 
 std::optional<std::string> literal_arg(const sql::FunctionRef& f, std::size_t index) {

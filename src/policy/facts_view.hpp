@@ -23,11 +23,11 @@ std::optional<std::vector<std::string>> columns_read(const sql::StatementFacts& 
 std::optional<std::vector<std::string>> columns_written(const sql::StatementFacts& s,
                                                         const sql::RelationRef& rel);
 
-// Names of the result columns whose values derive from `column` of `rel` (through aliases
-// and expressions); nullopt = cannot tell (an unexpanded * or an opaque expression).
-std::optional<std::vector<std::string>> outputs_from(const sql::StatementFacts& s,
-                                                     const sql::RelationRef& rel,
-                                                     const std::string& column);
+// Whether a lineage source (OutputColumn::sources, StatementFacts::stored_sources) may be
+// `column` of `rel`: that column, or `*` of rel (a whole-row value the catalog could not
+// expand into columns, which holds every column).
+bool source_may_be(const sql::ColumnRef& source, const sql::RelationRef& rel,
+                   const std::string& column);
 
 // Argument `index` of the call when it is a constant, as text; nullopt otherwise.
 std::optional<std::string> literal_arg(const sql::FunctionRef& f, std::size_t index);

@@ -29,6 +29,17 @@ std::string columns(const std::vector<std::string>& list) {
   return join(shown);
 }
 
+// "email, ssn (hash)": the style when it is not the default.
+std::string masks(const std::vector<MaskSpec>& list) {
+  std::vector<std::string> shown;
+  for (const auto& m : list) {
+    std::string text = quote_identifier(m.column);
+    if (m.style != MaskStyle::Full) text += " (" + std::string(to_string(m.style)) + ")";
+    shown.push_back(std::move(text));
+  }
+  return join(shown);
+}
+
 // "update (status, assignee) on public.tickets, max 50 rows"
 std::string describe_entry(const CompiledEntry& e) {
   std::vector<std::string> parts;
@@ -40,7 +51,7 @@ std::string describe_entry(const CompiledEntry& e) {
     std::string text = join(acts);
     if (!e.columns.empty()) text += " (" + columns(e.columns) + ")";
     text += " on " + names(e.tables);
-    if (!e.mask.empty()) text += ", masked " + columns(e.mask);
+    if (!e.mask.empty()) text += ", masked " + masks(e.mask);
     if (!e.deny_columns.empty()) text += ", never " + columns(e.deny_columns);
     if (e.max_rows) text += ", at most " + std::to_string(*e.max_rows) + " rows";
     parts.push_back(std::move(text));

@@ -39,6 +39,12 @@ struct Judge {
 void judge_statement(Judge& j, const sql::StatementFacts& s);
 // Every relation the statement names (relation_rules.cpp).
 void judge_relations(Judge& j, const sql::StatementFacts& s);
+// `mask` entries naming relation r: masked result positions, masked values stored
+// elsewhere (mask_rules.cpp). `all`: every entry naming the relation.
+void judge_masks(Judge& j, const sql::StatementFacts& s, const sql::RelationRef& r,
+                 const ObjectName& n, const std::vector<const CompiledEntry*>& all);
+// After the relations: masked values that would leave by COPY, a cursor or a new table.
+void judge_mask_flow(Judge& j, const sql::StatementFacts& s);
 // Every function it calls (function_rules.cpp).
 void judge_functions(Judge& j, const sql::StatementFacts& s);
 // SET / RESET / SET TRANSACTION / BEGIN READ WRITE (setting_rules.cpp).

@@ -41,7 +41,7 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
 }
 
 // Columns: `columns` limits what may be written, `deny_columns` (of any entry naming the
-// table) forbids any reference, `mask` (of select entries) masks what is returned.
+// table) forbids any reference, `mask` (of any entry naming it) masks what is returned.
 void judge_columns(Judge& j, const sql::StatementFacts& s, const sql::RelationRef& r,
                    const ObjectName& n, const CompiledEntry& used,
                    const std::vector<const CompiledEntry*>& all) {
@@ -76,21 +76,7 @@ void judge_columns(Judge& j, const sql::StatementFacts& s, const sql::RelationRe
     }
   }
   // Masks follow values into the result: SELECT lists, RETURNING, through aliases.
-  for (const CompiledEntry* e : all) {
-    if (!e->has(Action::Select)) continue;
-    for (const auto& c : e->mask) {
-      auto outputs = outputs_from(s, r, c);
-      if (!outputs) {
-        j.deny("builtin.columns_unknown", "cannot tell whether masked column " +
-                                              quote_identifier(c) + " of " + display(n) +
-                                              " is returned");
-        continue;
-      }
-      Decision d = Decision::allow(e->id);
-      d.masked_columns = *outputs;
-      j.add(d);
-    }
-  }
+  judge_masks(j, s, r, n, all);
 }
 
 void judge_where(Judge& j, const sql::StatementFacts& s, const sql::RelationRef& r,

@@ -5,9 +5,24 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/mask_style.hpp"
+
 namespace airlock::policy {
+
+// One `mask:` item: `email` (style full) or `{column: email, style: partial}`.
+struct MaskSpec {
+  std::string column;  // as written in SQL
+  MaskStyle style = MaskStyle::Full;
+
+  MaskSpec() = default;
+  // Implicit, so that `spec.mask = {"email", "phone"}` reads as the YAML short form does.
+  MaskSpec(std::string c, MaskStyle s = MaskStyle::Full) : column(std::move(c)), style(s) {}
+  MaskSpec(const char* c, MaskStyle s = MaskStyle::Full) : column(c), style(s) {}
+  friend bool operator==(const MaskSpec&, const MaskSpec&) = default;
+};
 
 struct RuleSpec {
   std::vector<std::string> tables;     // "schema.name", each part as written in SQL
@@ -15,7 +30,7 @@ struct RuleSpec {
   std::vector<std::string> functions;  // functions and procedures that may be called
   std::vector<std::string> actions;    // select, insert, update, delete, truncate, ...
   std::vector<std::string> columns;       // writable columns (update/insert); empty = all
-  std::vector<std::string> mask;          // columns returned masked
+  std::vector<MaskSpec> mask;             // columns returned masked, with their style
   std::vector<std::string> deny_columns;  // columns that may not be referenced at all
   std::optional<std::uint64_t> max_rows;
   std::string over_limit = "deny";  // deny | hold

@@ -24,7 +24,12 @@ void judge_execute(Judge& j, const sql::StatementFacts& s) {
                   "EXECUTE " + s.object_name + ": no statement of that name was prepared "
                                                "and checked in this session");
   }
-  j.add(*prepared);
+  // EXECUTE returns the prepared query's rows: its masks, whichever statement of the
+  // PREPARE's string they were numbered for, apply here (evaluate() numbers them).
+  Decision part = *prepared;
+  for (auto& m : part.masked_outputs) m.statement = 0;
+  for (auto& r : part.result_shapes) r.statement = 0;
+  j.add(part);
 }
 
 void judge_kind(Judge& j, const sql::StatementFacts& s, StatementKind k) {
@@ -118,6 +123,7 @@ void judge_statement(Judge& j, const sql::StatementFacts& s) {
   judge_settings(j, s);
   judge_relations(j, s);
   judge_functions(j, s);
+  judge_mask_flow(j, s);
 }
 
 }  // namespace airlock::policy::detail

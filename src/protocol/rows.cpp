@@ -1,7 +1,9 @@
 #include "protocol/rows.hpp"
 
 #include <charconv>
+#include <limits>
 
+#include "protocol/builder.hpp"
 #include "protocol/field_reader.hpp"
 
 namespace airlock::protocol {
@@ -49,6 +51,55 @@ std::optional<std::vector<std::optional<std::string_view>>> parse_data_row(const
   }
   if (!r.at_end()) return std::nullopt;
   return out;
+}
+
+bool append_data_row_masked(std::string& out, const Frame& data_row,
+                            std::span<const ColumnMask> masks, const MaskValueFn& replace) {
+  if (data_row.type != 'D') return false;
+  for (std::size_t i = 1; i < masks.size(); ++i) {
+    if (masks[i].position <= masks[i - 1].position) return false;
+  }
+  FieldReader r(data_row.body);
+  const std::int16_t n = r.i16();
+  if (!r.ok() || n < 0) return false;
+  if (!masks.empty() && masks.back().position >= static_cast<std::size_t>(n)) return false;
+  // A message's length word counts itself; PostgreSQL caps messages at 2^31-1 bytes.
+  constexpr std::size_t kMaxLength = std::numeric_limits<std::int32_t>::max();
+  const std::size_t start = out.size();
+  const auto abandon = [&out, start] {
+    out.resize(start);
+    return false;
+  };
+  MessageBuilder b(out);
+  b.begin('D').i16(n);
+  std::size_t next = 0;  // the next mask to apply
+  for (std::size_t col = 0; col < static_cast<std::size_t>(n); ++col) {
+    const std::int32_t len = r.i32();
+    if (!r.ok() || len < -1) return abandon();
+    const bool masked = next < masks.size() && masks[next].position == col;
+    if (len == -1) {
+      b.i32(-1);
+      if (masked) ++next;
+      continue;
+    }
+    const std::string_view value = r.bytes(len);
+    if (!r.ok()) return abandon();
+    if (!masked) {
+      b.i32(len).bytes(value);
+      continue;
+    }
+    const std::optional<std::string> replacement = replace(next++, value);
+    if (!replacement) {
+      b.i32(-1);
+    } else {
+      if (replacement->size() > kMaxLength) return abandon();
+      b.i32(static_cast<std::int32_t>(replacement->size())).bytes(*replacement);
+    }
+    if (out.size() - start - 1 > kMaxLength) return abandon();
+  }
+  if (!r.at_end() || out.size() - start - 1 > kMaxLength) return abandon();
+  b.end();
+  return true;
 }
 
 std::optional<std::string_view> parse_command_complete(const Frame& f) {

@@ -1,9 +1,13 @@
 #pragma once
 // Decoders for result rows: RowDescription ('T'), DataRow ('D'), CommandComplete ('C').
-// Used when Airlock itself runs a query upstream (catalog reads, guards); relayed results
-// are never decoded.
+// Used when Airlock itself runs a query upstream (catalog reads, guards). Relayed results
+// are never decoded, except the DataRows of a result with masked columns, which are rebuilt
+// with those columns replaced (append_data_row_masked).
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +27,25 @@ std::optional<std::vector<FieldDescription>> parse_row_description(const Frame& 
 
 // Values of one DataRow; nullopt entries are SQL NULLs. Views into the frame.
 std::optional<std::vector<std::optional<std::string_view>>> parse_data_row(const Frame& f);
+
+// A column of a DataRow to replace, by 0-based position in the row.
+struct ColumnMask {
+  std::size_t position = 0;
+};
+
+// The replacement for the non-NULL value of masks[mask_index]; nullopt sends NULL.
+using MaskValueFn =
+    std::function<std::optional<std::string>(std::size_t mask_index, std::string_view value)>;
+
+// Appends `data_row` to `out` with the columns named by `masks` replaced by what `replace`
+// returns; every other column is copied byte for byte, and a NULL stays NULL (`replace` is
+// not called for it). `masks` must be sorted by position without duplicates.
+// Returns false and appends nothing when `data_row` is not a well-formed DataRow ('D',
+// lengths within the body, no bytes left over), when a mask names a column the row does not
+// have (the result is not the shape the decision described: never forward it), when
+// `masks` is unsorted, or when the rebuilt message would exceed the protocol's 2^31-1 bytes.
+bool append_data_row_masked(std::string& out, const Frame& data_row,
+                            std::span<const ColumnMask> masks, const MaskValueFn& replace);
 
 // The command tag, e.g. "UPDATE 12".
 std::optional<std::string_view> parse_command_complete(const Frame& f);

@@ -134,8 +134,11 @@ net::awaitable<bool> Session::run_guarded(const protocol::Frame& f, std::string_
   if (closed_) co_return false;
 
   guard_stmt_ = g;
+  guard_intent_.reset();
+  if (!intents_.empty()) guard_intent_ = intents_.back().seq;
   guard_approved_rows_.reset();
   guard_approved_ = false;
+  guard_approval_id_.clear();
   guard_request_.clear();
 
   if (guard_stmt_.hold) {
@@ -183,9 +186,11 @@ net::awaitable<bool> Session::on_guard_frame(const protocol::Frame& f, std::stri
   std::string to_client;
   std::string up;
   guard_->on_frame(f, raw, to_client, up);
+  if (f.type == 'E') audit_error(f);
   if (guard_->passed_ready()) {
     if (auto s = protocol::parse_ready_for_query(f)) txn_status_ = *s;
     ++ready;
+    audit_outcomes(completed_syncs_);
     ++completed_syncs_;
   }
   if (!to_client.empty() && !co_await write_client(to_client)) co_return false;
@@ -229,15 +234,19 @@ net::awaitable<bool> Session::decide_guard() {
         if (a && *a && (!(*a)->rows || static_cast<std::uint64_t>(*(*a)->rows) >= rc.total)) {
           guard_approved_ = true;
           spdlog::info("agent={} approved write runs: request {} rows={}", agent_, (*a)->id, rc.total);
+          audit_guard("committed", rc.total, limit, (*a)->id);
           guard_->commit(up);
           co_return co_await write_guard_upstream(up);
         }
       }
       guard_request_ = "over_limit";
+      audit_guard("rolled_back", rc.total, limit, {});
       guard_->undo_for_retry(up);
       co_return co_await write_guard_upstream(up);
     }
     services_.counters.guard_rollbacks.fetch_add(1, std::memory_order_relaxed);
+    services_.metrics.guard_rollbacks_total.labels({agent_}).inc();
+    audit_guard("rolled_back", rc.total, limit, {});
     spdlog::info("agent={} row guard rolled back {}: {} rows > {}", agent_, what, rc.total, *limit);
     guard_->roll_back(
         up,
@@ -274,10 +283,13 @@ net::awaitable<bool> Session::decide_guard() {
     for (auto id : charges) (void)services_.store->refund(id);
     if (c && b.hold && !guard_approved_) {
       guard_request_ = "budget:" + b.id;
+      audit_guard("rolled_back", rc.total, limit, {});
       guard_->undo_for_retry(up);
       co_return co_await write_guard_upstream(up);
     }
     services_.counters.guard_rollbacks.fetch_add(1, std::memory_order_relaxed);
+    services_.metrics.guard_rollbacks_total.labels({agent_}).inc();
+    audit_guard("rolled_back", rc.total, limit, {});
     std::string msg = c ? "this " + what + " would change " + std::to_string(rows) + " rows, but " +
                               agent_ + "'s budget " + b.id + " allows " +
                               std::to_string(b.max_rows) + " rows per " +
@@ -291,6 +303,7 @@ net::awaitable<bool> Session::decide_guard() {
                       "human approval of this write.");
     co_return co_await write_guard_upstream(up);
   }
+  audit_guard("committed", rc.total, limit, guard_approved_ ? guard_approval_id_ : std::string());
   guard_->commit(up);
   co_return co_await write_guard_upstream(up);
 }
@@ -338,6 +351,7 @@ net::awaitable<Session::HoldResult> Session::hold_for_approval(std::optional<std
   // Approved before (an earlier attempt timed out and the agent sends it again): run once.
   if (auto a = store->consume_approval(agent_, hash, now_ms()); a && *a) {
     spdlog::info("agent={} approved statement runs: request {}", agent_, (*a)->id);
+    guard_approval_id_ = (*a)->id;
     co_return HoldResult::Approved;
   }
   state::Approval req;
@@ -360,6 +374,7 @@ net::awaitable<Session::HoldResult> Session::hold_for_approval(std::optional<std
   }
   const std::string id = opened->id;
   services_.counters.holds_pending.fetch_add(1, std::memory_order_relaxed);
+  services_.metrics.holds_pending.inc();
   spdlog::info("agent={} held: request {} rule={} reason={}", agent_, id, rule, reason);
   if (services_.notify_hold) services_.notify_hold(*opened);
 
@@ -374,6 +389,7 @@ net::awaitable<Session::HoldResult> Session::hold_for_approval(std::optional<std
       auto used = store->consume_approval(agent_, hash, now_ms());
       if (used && *used) {
         result = HoldResult::Approved;
+        guard_approval_id_ = id;
         break;
       }
     }
@@ -389,6 +405,7 @@ net::awaitable<Session::HoldResult> Session::hold_for_approval(std::optional<std
     co_await timer.async_wait(net::nothrow);
   }
   services_.counters.holds_pending.fetch_sub(1, std::memory_order_relaxed);
+  services_.metrics.holds_pending.dec();
   switch (result) {
     case HoldResult::Approved:
       spdlog::info("agent={} request {} approved", agent_, id);

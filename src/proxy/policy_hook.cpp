@@ -8,6 +8,7 @@
 #include "policy/evaluate.hpp"
 #include "proxy/decision_cache.hpp"
 #include "proxy/search_path.hpp"
+#include "sql/normalize.hpp"
 
 namespace airlock::proxy {
 namespace {
@@ -50,11 +51,46 @@ std::string join(const std::vector<std::string>& path) {
   return out;
 }
 
+bool changes_nothing(const sql::StatementFacts& s) {
+  if (s.has_data_modifying_cte || s.select_into || s.is_explain_analyze) return false;
+  switch (s.kind == StatementKind::Explain || s.kind == StatementKind::DeclareCursor ? s.inner_kind
+                                                                                      : s.kind) {
+    case StatementKind::Select: case StatementKind::Show: case StatementKind::TransactionControl:
+    case StatementKind::Set: case StatementKind::Reset: case StatementKind::Discard:
+    case StatementKind::Fetch: case StatementKind::ClosePortal: case StatementKind::Listen:
+    case StatementKind::Unlisten:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The audit trail's view of a decision: the policy's verdict (also in observe mode), the
+// tables touched and whether the statement can change data.
+void describe(const sql::Analysis& analysis, const policy::Decision& d, StatementInfo& info) {
+  info.decision = std::string(policy::to_string(d.verdict));
+  info.rule = d.rule;
+  info.reason = d.reason;
+  info.read_only = analysis.ok();
+  for (const auto& s : analysis.statements) {
+    info.read_only = info.read_only && changes_nothing(s);
+    for (const auto& r : s.relations) {
+      if (r.cte_reference) continue;
+      std::string name = (r.resolved_schema.empty() ? r.schema : r.resolved_schema);
+      name += (name.empty() ? "" : ".") + r.name;
+      if (std::find(info.tables.begin(), info.tables.end(), name) == info.tables.end()) {
+        info.tables.push_back(std::move(name));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 PolicyHook::PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Catalog> catalog,
                        std::uint64_t generation, std::vector<std::string> search_path,
-                       std::string upstream_user, bool holds)
+                       std::string upstream_user, bool holds, bool audit,
+                       bool keep_literals)
     : policy_(agent.policy),
       catalog_(catalog ? std::move(catalog)
                        : std::shared_ptr<const sql::Catalog>(std::shared_ptr<void>(),
@@ -63,6 +99,9 @@ PolicyHook::PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Ca
       agent_(agent.name),
       observe_(agent.mode == "observe"),
       holds_(holds),
+      pinned_timeout_(agent.limits.statement_timeout.count() > 0),
+      audit_(audit),
+      keep_literals_(keep_literals),
       budgets_(agent.budgets),
       analysis_path_(substitute_user(search_path, upstream_user)),
       path_key_(join(search_path)) {
@@ -82,7 +121,31 @@ Verdict PolicyHook::on_statement(const StatementEvent& ev) {
     v = *hit;
   } else {
     bool cacheable = false;
-    v = decide(ev, cacheable);
+    auto info = std::make_shared<StatementInfo>();
+    v = decide(ev, cacheable, info.get());
+    {
+      if (!audit_) {
+        // No trail: the breaker keys by the exact text (normalizing costs two more parses).
+        static constexpr char kHex[] = "0123456789abcdef";
+        std::size_t h = std::hash<std::string_view>{}(ev.sql);
+        info->fingerprint = "t";
+        for (int i = 0; i < 16; ++i, h >>= 4) info->fingerprint.push_back(kHex[h & 15]);
+      } else if (keep_literals_) {
+        info->statement.assign(ev.sql);
+        info->fingerprint = sql::normalize(ev.sql).fingerprint;
+      } else {
+        auto n = sql::normalize(ev.sql);
+        info->statement = std::move(n.text);
+        info->fingerprint = std::move(n.fingerprint);
+      }
+      if (!v.forward) {
+        info->decision = "deny";
+        info->reason = v.error.message;
+      } else if (v.hold) {
+        info->decision = "hold";
+      }
+      v.info = std::move(info);
+    }
     if (cacheable) cache.insert(generation_, agent_, path_key_, ev.sql, v);
   }
   if (!v.forward) {
@@ -98,11 +161,12 @@ Verdict PolicyHook::on_statement(const StatementEvent& ev) {
   return v;
 }
 
-Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable) {
+Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementInfo* info) {
   if (!policy_) return refuse("no policy is loaded for agent " + std::string(ev.agent), {});
   const sql::Analysis analysis = sql::analyze(ev.sql, sql::AnalyzeLimits{}, *catalog_,
                                               analysis_path_);
   policy::Decision d = policy::evaluate(*policy_, analysis, context_);
+  if (info) describe(analysis, d, *info);
 
   bool state_changes = false;
   bool sets_path = false;
@@ -133,6 +197,18 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable) {
                   "server [gateway.search_path]",
                   "Set it at connect time (options=-c search_path=...), or qualify names "
                   "with their schema.");
+  }
+  if (pinned_timeout_) {
+    for (const auto& st : analysis.statements) {
+      for (const auto& c : st.settings) {
+        if (c.name == "statement_timeout" && (c.action == sql::SettingAction::Set ||
+                                              c.action == sql::SettingAction::SetFromCurrent)) {
+          return refuse("statement_timeout is set by Airlock for " + agent_ +
+                            " and cannot be changed [gateway.statement_timeout]",
+                        "Ask an administrator to change limits.statement_timeout.");
+        }
+      }
+    }
   }
   auto budgets = budgets_for(analysis);
   if (d.verdict == policy::Verdict::Hold || d.row_limit || !budgets.empty()) {

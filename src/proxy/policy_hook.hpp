@@ -32,12 +32,13 @@ class PolicyHook final : public StatementHook {
   // `holds`: a state store is configured, so holds and budgets can be honoured.
   PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Catalog> catalog,
              std::uint64_t generation, std::vector<std::string> search_path,
-             std::string upstream_user, bool holds = false);
+             std::string upstream_user, bool holds = false, bool audit = false,
+             bool keep_literals = false);
 
   Verdict on_statement(const StatementEvent& ev) override;
 
  private:
-  Verdict decide(const StatementEvent& ev, bool& cacheable);
+  Verdict decide(const StatementEvent& ev, bool& cacheable, StatementInfo* info);
   void apply_effects(const sql::Analysis& analysis, const policy::Decision& d);
   Verdict guarded(const sql::Analysis& analysis, const policy::Decision& d,
                   std::vector<BudgetRef> budgets, const std::string& hint);
@@ -49,6 +50,9 @@ class PolicyHook final : public StatementHook {
   std::string agent_;
   bool observe_ = false;
   bool holds_ = false;
+  bool pinned_timeout_ = false;  // limits.statement_timeout: SET statement_timeout refused
+  bool audit_ = false;
+  bool keep_literals_ = false;
   std::vector<config::Budget> budgets_;
   // The login search_path: "$user" substituted for analysis, kept as written for the
   // engine, joined for the decision cache.

@@ -147,9 +147,28 @@ net::awaitable<void> Session::client_to_upstream() {
             }
           }
           Verdict v;
+          std::shared_ptr<const StatementInfo> info;
           if (!denied) {
+            const auto t0 = Clock::now();
             v = hook.on_statement(ev);
+            services_.metrics.added_latency_seconds.observe(Clock::now() - t0);
+            info = v.info;
             if (!v.forward) denied = std::move(v);
+          }
+          // A Query is recorded now; a Parse when its portal is executed (or now, if denied).
+          if (info && (is_query || denied)) {
+            Verdict refusal;
+            if (!audit_intent(*info, forwarded_syncs_, refusal) && !denied) denied = std::move(refusal);
+          }
+          if (is_query && !denied && traffic_) {
+            if (off > fwd && !co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
+            fwd = off;
+            if (auto refused = co_await admit(info.get(), ev.sql, forwarded_syncs_)) denied = std::move(refused);
+          }
+          if (is_query) count_statement(denied ? &*denied : &v);
+          if (!is_query && info && !denied) {
+            auto p = protocol::parse_parse(f);
+            if (p) statement_info_.insert_or_assign(std::string(p->statement), info);
           }
           if (is_query) {
             ++pending_syncs_;
@@ -167,11 +186,41 @@ net::awaitable<void> Session::client_to_upstream() {
           }
           break;
         }
-        case 'B': case 'D': case 'C': case 'H':
+        case 'B':
+          track_extended(f, nullptr, {});
+          {
+            if (auto b = protocol::parse_bind(f)) {
+              auto si = statement_info_.find(b->statement);
+              if (si != statement_info_.end()) portal_info_.insert_or_assign(std::string(b->portal), si->second);
+              else if (auto pi = portal_info_.find(b->portal); pi != portal_info_.end()) portal_info_.erase(pi);
+            }
+          }
+          break;
+        case 'D': case 'C': case 'H':
           track_extended(f, nullptr, {});
           break;
         case 'E': {
           auto e = protocol::parse_execute(f);
+          if (e) {
+            auto pi = portal_info_.find(e->portal);
+            const StatementInfo* pinfo = pi != portal_info_.end() ? pi->second.get() : nullptr;
+            if (pinfo) {
+              Verdict refusal;
+              if (!audit_intent(*pinfo, forwarded_syncs_, refusal)) {
+                denied = std::move(refusal);
+                break;
+              }
+            }
+            if (traffic_ && pinfo) {
+              if (off > fwd && !co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
+              fwd = off;
+              if (auto refused = co_await admit(pinfo, {}, forwarded_syncs_)) {
+                denied = std::move(refused);
+                break;
+              }
+            }
+          }
+          count_statement(nullptr);
           auto it = e ? guarded_portals_.find(e->portal) : guarded_portals_.end();
           if (it == guarded_portals_.end()) {
             ++batch_executes_;
@@ -288,6 +337,7 @@ net::awaitable<void> Session::upstream_to_client() {
         }
         txn_status_ = *s;
         ++ready;
+        audit_outcomes(completed_syncs_);
         ++completed_syncs_;
       } else if (f.type == 'S') {
         auto p = protocol::parse_parameter_status(f);
@@ -310,7 +360,14 @@ net::awaitable<void> Session::upstream_to_client() {
         break;
       } else if (f.type == 'E') {
         side.clear();
-        if (rewrite_if_denial(f, side)) {
+        const bool rewritten = rewrite_if_denial(f, side);
+        if (rewritten) {
+          protocol::Frame mine;
+          if (protocol::decode_typed(side, side.size(), mine) == DecodeStatus::Ready) audit_error(mine);
+        } else {
+          audit_error(f);
+        }
+        if (rewritten) {
           if (!co_await write_client(data.substr(fwd, off - fwd))) co_return;
           if (!co_await write_client(side)) co_return;
           fwd = off + f.size;

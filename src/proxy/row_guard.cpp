@@ -180,6 +180,9 @@ void RowGuard::pop(std::string& to_client) {
 // this step will be answered.
 void RowGuard::on_error(const protocol::Frame& f, std::string_view raw, Step step,
                         std::string& to_client, std::string& up) {
+  // A Sync (or Query) already sent, as after a Query's COMMIT, brings the one ReadyForQuery
+  // the client is owed: finish() must not send another.
+  const bool ready_due = std::find(steps_.begin(), steps_.end(), Step::Ready) != steps_.end();
   steps_.clear();
   switch (step) {
     case Step::Prefix:
@@ -215,6 +218,11 @@ void RowGuard::on_error(const protocol::Frame& f, std::string_view raw, Step ste
   began_ = false;
   open_ = false;
   undoing_ = false;
+  if (ready_due) {
+    steps_.push_back(Step::Ready);
+    state_ = State::Running;
+    return;
+  }
   finish(up);
 }
 

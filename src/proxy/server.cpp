@@ -23,6 +23,22 @@ std::size_t thread_count(const config::Config& cfg) {
   return n == 0 ? 1 : n;
 }
 
+// The traffic settings of every agent, as the traffic module takes them.
+traffic::Registry::SettingsByAgent traffic_settings(const config::Config& cfg) {
+  traffic::Registry::SettingsByAgent out;
+  for (const auto& [name, a] : cfg.agents) {
+    const auto& l = a.limits;
+    const auto& b = a.breaker;
+    traffic::Settings t;
+    t.rate = {l.rate, std::max(1u, l.burst), l.max_delay};
+    t.max_connections = l.max_connections;
+    t.breaker = {b.failures, b.window, b.cooldown};
+    t.pause = {b.pause_error_rate, b.pause_min_statements, b.pause_window, b.pause_cooldown};
+    out.emplace(name, t);
+  }
+  return out;
+}
+
 }  // namespace
 
 Server::Server(std::shared_ptr<const config::Config> cfg, std::string config_path)
@@ -35,6 +51,18 @@ Server::Server(std::shared_ptr<const config::Config> cfg, std::string config_pat
     if (!store) throw std::runtime_error(store.error().message);
     services_.store = std::move(*store);
   }
+  if (!cfg->audit.dir.empty()) {
+    audit::WriterOptions o;
+    o.dir = cfg->audit.dir;
+    o.fsync = cfg->audit.fsync == "always" ? audit::FsyncPolicy::Always : audit::FsyncPolicy::Interval;
+    o.fsync_interval = cfg->audit.fsync_interval;
+    o.max_file_bytes = cfg->audit.max_file_bytes;
+    auto w = audit::Writer::open(std::move(o));
+    if (!w) throw std::runtime_error("audit trail " + cfg->audit.dir + ": " + w.error().message);
+    for (const auto& note : (*w)->recovery_notes()) spdlog::warn("audit trail: {}", note);
+    services_.audit = std::move(*w);
+  }
+  services_.traffic.configure(traffic_settings(*cfg));
   auto snap = make_snapshot(std::move(cfg));
   if (!snap) throw std::runtime_error(snap.error().message);
   services_.publish(*snap);
@@ -201,6 +229,7 @@ void Server::reload() {
     return;
   }
   (*snap)->catalog = services_.snapshot()->catalog;
+  services_.traffic.configure(traffic_settings(*loaded.config));
   services_.publish(std::move(*snap));
   spdlog::info("reloaded {}: {} agent(s)", config_path_, loaded.config->agents.size());
   if (catalog_timer_) catalog_timer_->cancel();  // re-read the catalog now
@@ -225,10 +254,12 @@ net::awaitable<void> Server::refresh_catalog() {
       auto fresh = std::make_shared<Snapshot>(*services_.snapshot());
       fresh->catalog = *catalog;
       services_.publish(std::move(fresh));
+      services_.upstream_ok = true;
       spdlog::debug("catalog read from upstream");
     } else if (catalog) {
       continue;  // a reload came in meanwhile: read the new upstream's catalog at once
     } else {
+      services_.upstream_ok = false;
       spdlog::warn("cannot read the upstream catalog (retrying): {} {}", catalog.error().message,
                    catalog.error().detail);
     }
@@ -236,6 +267,15 @@ net::awaitable<void> Server::refresh_catalog() {
                                           : std::chrono::duration_cast<std::chrono::milliseconds>(kCatalogRetry));
     co_await catalog_timer_->async_wait(net::nothrow);
   }
+}
+
+std::pair<bool, std::string> Server::ready() const {
+  if (services_.draining.load()) return {false, "shutting down"};
+  if (!services_.upstream_ok.load()) return {false, "upstream not reachable (catalog not read)"};
+  if (services_.audit && !services_.audit->healthy()) {
+    return {false, "audit trail not writable: " + services_.audit->failure()};
+  }
+  return {true, "ready"};
 }
 
 net::awaitable<void> Server::shutdown() {

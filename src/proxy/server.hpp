@@ -25,6 +25,11 @@ class Server {
   // Binds, serves until a shutdown signal, and returns the process exit code.
   int run();
 
+  // For the composition root (admin listener, webhook): shared state of every session.
+  Services& services() { return services_; }
+  // /readyz: upstream reached by the last catalog read, the audit trail writable, not draining.
+  std::pair<bool, std::string> ready() const;
+
   // Builds the TLS contexts a config asks for.
   static Result<std::shared_ptr<Snapshot>> make_snapshot(std::shared_ptr<const config::Config> cfg);
 

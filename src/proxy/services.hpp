@@ -9,8 +9,11 @@
 
 #include "config/config.hpp"
 #include "proxy/cancel_registry.hpp"
+#include "audit/writer.hpp"
+#include "metrics/airlock_metrics.hpp"
 #include "sql/catalog.hpp"
 #include "state/store.hpp"
+#include "traffic/registry.hpp"
 
 namespace airlock::proxy {
 
@@ -46,9 +49,17 @@ class Services {
   Counters counters;
   std::string process_secret;  // random, per process: keys mock SCRAM verifiers
   std::atomic<bool> draining{false};
+  std::atomic<bool> upstream_ok{false};  // the last catalog read (or login) reached upstream
   // Approvals and budgets (null when the config has no state.path; the loader then refuses
   // holds and budgets). Opened once by the Server; reloads keep it.
   std::shared_ptr<state::Store> store;
+  // The audit trail (null when audit.dir is not set). Opened once by the Server.
+  std::unique_ptr<audit::Writer> audit;
+  // Per agent: rate limit, breaker, pause, connection cap (reconfigured on reload).
+  traffic::Registry traffic;
+  // Prometheus metrics, scraped by the admin listener.
+  metrics::Registry registry;
+  metrics::GatewayMetrics metrics{registry};
   // Tells approvers about a new request (the webhook); may be empty.
   std::function<void(const state::Approval&)> notify_hold;
 

@@ -12,12 +12,15 @@ net::awaitable<void> Session::run() {
   auto self = shared_from_this();
   services_.counters.connections_total.fetch_add(1, std::memory_order_relaxed);
   services_.counters.connections_active.fetch_add(1, std::memory_order_relaxed);
+  services_.metrics.connections_total.inc();
+  services_.metrics.connections_active.inc();
   // Whatever happens below (even an exception), the session is closed and uncounted.
   struct Guard {
     Session& s;
     ~Guard() {
       s.close_both();
       s.services_.counters.connections_active.fetch_sub(1, std::memory_order_relaxed);
+      s.services_.metrics.connections_active.dec();
     }
   } guard{*this};
   signal_timer_.expires_at(net::asio::steady_timer::time_point::max());

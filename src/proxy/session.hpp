@@ -20,6 +20,7 @@
 #include "proxy/services.hpp"
 #include "proxy/statement_hook.hpp"
 #include "proxy/upstream_login.hpp"
+#include "traffic/agent_traffic.hpp"
 
 namespace airlock::proxy {
 
@@ -87,6 +88,22 @@ class Session : public std::enable_shared_from_this<Session> {
   net::awaitable<bool> write_guard_upstream(std::string& up);
   std::string guard_hash() const;
 
+  // --- audit trail (audit_trail.cpp) ---
+  // Writes the intent record of a statement before it is forwarded. False when the trail
+  // cannot be written and the statement may change data: then it must be refused (`refusal`).
+  bool audit_intent(const StatementInfo& info, std::uint64_t batch, Verdict& refusal);
+  // ReadyForQuery of sync batch `batch`: the outcome records of its statements.
+  void audit_outcomes(std::uint64_t batch);
+  void audit_error(const protocol::Frame& f);  // an ErrorResponse relayed to the client
+  void count_statement(const Verdict* v);     // metrics; null: an Execute (allowed at Parse)
+  // Rate limit, breaker and pause for one statement about to be forwarded (traffic.cpp):
+  // may wait (a short delay under the rate limit); nullopt = admitted.
+  net::awaitable<std::optional<Verdict>> admit(const StatementInfo* info, std::string_view sql,
+                                               std::uint64_t batch);
+  void traffic_outcomes(std::uint64_t batch);  // at ReadyForQuery
+  void audit_guard(const char* outcome, std::uint64_t rows, std::optional<std::uint64_t> limit,
+                   const std::string& approval);
+
   net::Stream client_;
   Services& services_;
   std::shared_ptr<const Snapshot> snap_;  // config as of authentication
@@ -95,6 +112,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<StatementHook> hook_;  // the one point where statements are decided
   std::string agent_;
   std::string application_name_;
+  std::string mode_ = "enforce";  // the agent's mode, for the audit trail
   std::string peer_;
   CancelRegistry::Key client_key_{0, 0};
 
@@ -126,7 +144,32 @@ class Session : public std::enable_shared_from_this<Session> {
   GuardedStatement guard_stmt_;
   std::optional<std::uint64_t> guard_approved_rows_;  // set when a human approved it
   bool guard_approved_ = false;
+  std::string guard_approval_id_;
   std::string guard_request_;   // the approval request an over-limit write waits for
+  std::optional<std::uint64_t> guard_intent_;  // the guarded statement's intent record
+  // Audit: intent records whose outcome is not written yet, per sync batch.
+  struct Intent {
+    std::uint64_t batch;
+    std::uint64_t seq;
+    Clock::time_point start;
+  };
+  std::deque<Intent> intents_;
+  metrics::Counter* statement_counters_[3] = {nullptr, nullptr, nullptr};  // allow, hold, deny
+  std::string session_id_;
+  std::string batch_sqlstate_;  // first error of the batch in flight
+  std::string batch_error_;
+  // Traffic control: this agent's limits, this connection's slot, and the statements
+  // admitted whose outcome (success or failure) the breaker has not been told yet.
+  std::shared_ptr<traffic::AgentTraffic> traffic_;
+  traffic::ConnectionSlot slot_;
+  struct Admitted {
+    std::uint64_t batch;
+    std::string key;
+    traffic::Gate gate;
+  };
+  std::deque<Admitted> admitted_;
+  std::map<std::string, std::shared_ptr<const StatementInfo>, std::less<>> statement_info_;
+  std::map<std::string, std::shared_ptr<const StatementInfo>, std::less<>> portal_info_;
   bool client_terminated_ = false;  // the client sent Terminate
   bool write_timed_out_ = false;
   bool client_write_busy_ = false;

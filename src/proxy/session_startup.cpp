@@ -168,9 +168,22 @@ net::awaitable<bool> Session::startup() {
       spdlog::warn("auth failed peer={} agent={} reason={}", peer_, agent_, st.error().message);
       co_return std::unexpected(st.error());
     }
+    traffic_ = services_.traffic.find(agent_);
+    if (traffic_) {
+      auto slot = traffic::ConnectionSlot::acquire(traffic_);
+      if (!slot) co_return std::unexpected(slot.error());
+      slot_ = std::move(*slot);
+    }
     UpstreamLoginInput in;
     in.upstream = &snap_->config->upstream;
     in.settings = std::move(startup->settings);
+    if (auto a = snap_->config->agents.find(agent_); a != snap_->config->agents.end() &&
+                                                      a->second.limits.statement_timeout.count() > 0) {
+      // Set at login, so RESET and DISCARD ALL return to it; SET is refused by the hook.
+      std::erase_if(in.settings, [](const auto& kv) { return kv.first == "statement_timeout"; });
+      in.settings.emplace_back("statement_timeout",
+                               std::to_string(a->second.limits.statement_timeout.count()));
+    }
     in.tls = snap_->upstream_tls.get();
     in.timeout = snap_->config->timeouts.connect;
     in.max_message_bytes = snap_->config->limits.max_message_bytes;
@@ -211,7 +224,15 @@ net::awaitable<bool> Session::startup() {
     spdlog::debug("startup ended peer={} agent={}: {}", peer_, agent_, e.message);
     co_return false;
   }
-  spdlog::info("session start peer={} agent={} app={}", peer_, agent_, application_name_);
+  {
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (unsigned char c : auth::random_bytes(8)) {
+      session_id_.push_back(kHex[c >> 4]);
+      session_id_.push_back(kHex[c & 15]);
+    }
+  }
+  spdlog::info("session start peer={} agent={} app={} session={}", peer_, agent_,
+               application_name_, session_id_);
   co_return true;
 }
 
@@ -227,7 +248,9 @@ net::awaitable<Status> Session::make_hook() {
   }
   hook_ = std::make_unique<PolicyHook>(it->second, snap_->catalog, snap_->generation,
                                        parse_search_path(*shown->front().rows[0][0]),
-                                       cfg.upstream.user, services_.store != nullptr);
+                                       cfg.upstream.user, services_.store != nullptr,
+                                       services_.audit != nullptr, cfg.audit.keep_literals);
+  mode_ = it->second.mode;
   co_return Status{};
 }
 

@@ -48,16 +48,29 @@ struct HoldSpec {
   std::string reason;
 };
 
+// What the audit trail records about a statement: computed with its decision and cached with
+// it, so a repeated statement costs no normalization.
+struct StatementInfo {
+  std::string statement;    // normalized (literals redacted) unless the policy keeps literals
+  std::string fingerprint;  // with an audit trail libpg_query's; else a hash of the exact text
+  std::vector<std::string> tables;
+  std::string decision;     // allow | deny | hold: the policy's, also in observe mode
+  std::string rule;
+  std::string reason;
+  bool read_only = false;   // changes nothing: still runs when the audit trail is unwritable
+};
+
 struct Verdict {
   bool forward = true;
   Error error;  // when !forward: sent to the client as an ErrorResponse
   std::string hint;
   std::shared_ptr<const GuardSpec> guard;  // forward under the row guard
   std::shared_ptr<const HoldSpec> hold;    // forward only once approved
+  std::shared_ptr<const StatementInfo> info;  // null only for refusals made outside the policy
 
   static Verdict allow() { return {}; }
   static Verdict deny(Error e, std::string hint_text = {}) {
-    return Verdict{false, std::move(e), std::move(hint_text), nullptr, nullptr};
+    return Verdict{false, std::move(e), std::move(hint_text), nullptr, nullptr, nullptr};
   }
 };
 

@@ -118,6 +118,12 @@ struct OutputColumn {
   std::vector<ColumnRef> sources;
   bool opaque = false;  // sources not fully known (user function, SQL-running builtin, ...)
   bool star = false;    // an unexpanded `*`: zero or more result columns; later positions unknown
+  // The value is a stored column's value as it is: a plain column reference, through
+  // aliases, sub-selects, WITH queries and `*`; in set operations, in every arm. Not for
+  // expressions, casts, functions or whole-row values. Masking keeps a column's partial or
+  // hash style only then: a suffix or a hash of `substr(phone, 1, 6)` or of
+  // `CASE WHEN id = 1 THEN 'guess' ELSE email END` would reveal what the style hides.
+  bool direct = false;
 };
 
 enum class TransactionOp : std::uint8_t {
@@ -179,6 +185,13 @@ struct StatementFacts {
   bool has_where = false;               // UPDATE/DELETE with WHERE (or WHERE CURRENT OF)
   bool on_conflict_update = false;      // INSERT ... ON CONFLICT DO UPDATE
   bool has_returning = false;
+
+  // Columns whose values the statement stores: INSERT values and sub-selects, UPDATE SET
+  // and MERGE values (also in WITH queries), SELECT INTO, CREATE TABLE AS and the query of
+  // CREATE [MATERIALIZED] VIEW. A masked column here would be copied where it is not
+  // masked. `stored_opaque`: some stored value's sources are not fully known.
+  std::vector<ColumnRef> stored_sources;
+  bool stored_opaque = false;
 
   std::optional<TransactionInfo> transaction;
   std::vector<SettingChange> settings;

@@ -1,15 +1,21 @@
 // libFuzzer target: the input is everything an upstream server sends on one connection
 // (the startup reply is typed already: 'R', 'S', 'K', 'Z', 'E', 'N', ...).
 // Invariants: never crash or over-read; a Ready frame lies inside the input; a parsed
-// message re-encodes to the same bytes where Airlock has an encoder for it.
+// message re-encodes to the same bytes where Airlock has an encoder for it; a DataRow
+// rewritten with masked columns (result masking) is a DataRow of the same width with
+// exactly the masked values replaced, and a malformed one is refused without output.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include <optional>
+#include <vector>
+
 #include "protocol/backend.hpp"
 #include "protocol/frame.hpp"
+#include "protocol/rows.hpp"
 
 namespace {
 
@@ -48,6 +54,52 @@ void auth(const Frame& f, std::string_view msg) {
     case AuthCode::CleartextPassword:
     case AuthCode::Sasl:
       break;
+  }
+}
+
+// Masks the columns picked by the bits of the frame's last byte (positions 0-7, so some
+// fall beyond narrow rows); odd masks become NULL, even ones a run of '*'.
+void data_row(const Frame& f) {
+  const auto values = parse_data_row(f);
+  const unsigned pattern = f.body.empty() ? 0u : static_cast<unsigned char>(f.body.back());
+  std::vector<ColumnMask> masks;
+  for (std::size_t i = 0; i < 8; ++i) {
+    if ((pattern >> i) & 1u) masks.push_back(ColumnMask{i});
+  }
+  const auto replacement = [](std::size_t i, std::string_view v) -> std::optional<std::string> {
+    if (i % 2 == 1) return std::nullopt;
+    return std::string(v.size() % 7, '*');
+  };
+  std::string out = "x";
+  const bool ok = append_data_row_masked(out, f, masks, replacement);
+  if (!values) {
+    check(!ok && out == "x");
+    return;
+  }
+  const bool beyond = !masks.empty() && masks.back().position >= values->size();
+  check(ok == !beyond);
+  if (!ok) {
+    check(out == "x");
+    return;
+  }
+  const std::string rebuilt = out.substr(1);  // the Frame below views it
+  Frame g;
+  check(decode_typed(rebuilt, rebuilt.size(), g) == DecodeStatus::Ready &&
+        g.size == rebuilt.size());
+  const auto again = parse_data_row(g);
+  check(again && again->size() == values->size());
+  std::size_t next = 0;
+  for (std::size_t col = 0; col < values->size(); ++col) {
+    const auto& before = (*values)[col];
+    const auto& after = (*again)[col];
+    if (next < masks.size() && masks[next].position == col) {
+      const std::size_t i = next++;
+      if (!before) check(!after);
+      else if (i % 2 == 1) check(!after);
+      else check(after && *after == std::string(before->size() % 7, '*'));
+    } else {
+      check(before == after);
+    }
   }
 }
 
@@ -93,6 +145,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           append_backend_key_data(again, k->pid, k->secret);
           check(again == msg);
         }
+        break;
+      case 'D':
+        data_row(f);
         break;
       case 'Z':
         if (const auto z = parse_ready_for_query(f)) {

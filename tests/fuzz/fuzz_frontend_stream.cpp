@@ -2,7 +2,8 @@
 // Startup phase first (SSLRequest/GSSENCRequest may repeat before the StartupMessage, as
 // negotiation allows), then typed messages, each handed to the parser for its type.
 // Invariants: never crash or over-read; a Ready frame lies inside the input and its length
-// field matches; a parsed message re-encodes to the same bytes where an encoder exists.
+// field matches; a parsed message re-encodes to the same bytes where an encoder exists
+// (Query, Parse with its parameter types, Bind, Execute, Describe, Close, SASL).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <variant>
 
+#include "core/bytes.hpp"
 #include "protocol/frame.hpp"
 #include "protocol/frontend.hpp"
 #include "protocol/startup.hpp"
@@ -17,6 +19,7 @@
 namespace {
 
 using namespace airlock::protocol;
+using airlock::load_be16;
 
 constexpr std::size_t kMaxStartup = 10000;
 constexpr std::size_t kMaxTyped = 64 * 1024;  // small, so fuzzed lengths reach the bound
@@ -24,6 +27,8 @@ constexpr std::size_t kMaxTyped = 64 * 1024;  // small, so fuzzed lengths reach 
 void check(bool ok) {
   if (!ok) std::abort();
 }
+
+bool contains_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
 
 void check_frame(std::string_view in, const Frame& f, std::size_t header) {
   check(f.size >= header && f.size <= in.size());
@@ -94,6 +99,48 @@ void typed_phase(std::string_view in) {
         if (const auto p = parse_parse(f)) {
           const std::size_t oids = std::size_t{4} * p->param_type_count;
           check(p->statement.size() + 1 + p->query.size() + 1 + 2 + oids == f.body.size());
+          // param_types is the count and the OIDs, as sent: the row guard re-issues it.
+          check(p->param_types.size() == 2 + oids);
+          check(p->param_types.data() + p->param_types.size() == f.body.data() + f.body.size());
+          check(load_be16(p->param_types.data()) == p->param_type_count);
+          check(!contains_nul(p->statement) && !contains_nul(p->query));
+          std::string again;
+          append_parse(again, p->statement, p->query, p->param_types);
+          check(again == msg);
+        }
+        break;
+      }
+      case 'B': {
+        if (const auto b = parse_bind(f)) {
+          check(!contains_nul(b->portal) && !contains_nul(b->statement));
+          check(b->portal.size() + 1 + b->statement.size() + 1 + b->rest.size() == f.body.size());
+          check(b->rest.data() + b->rest.size() == f.body.data() + f.body.size());
+          // Re-issued under other names with the same parameters and formats. An empty rest
+          // (not a valid Bind) is re-encoded as "no parameters, text results".
+          std::string again;
+          append_bind(again, b->portal, b->statement, b->rest);
+          if (!b->rest.empty()) check(again == msg);
+        }
+        break;
+      }
+      case 'E': {
+        if (const auto e = parse_execute(f)) {
+          check(e->portal.size() + 1 + 4 == f.body.size());
+          std::string again;
+          append_execute(again, e->portal, e->max_rows);
+          check(again == msg);
+        }
+        break;
+      }
+      case 'D':
+      case 'C': {
+        if (const auto t = parse_target(f)) {
+          check(t->kind == 'S' || t->kind == 'P');
+          check(t->name.size() + 2 == f.body.size() && !contains_nul(t->name));
+          std::string again;
+          if (f.type == 'D') append_describe(again, t->kind, t->name);
+          else append_close(again, t->kind, t->name);
+          check(again == msg);
         }
         break;
       }

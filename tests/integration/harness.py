@@ -346,12 +346,16 @@ def write_config(path: Path, listen_port: int, up_host: str, up_port: int, up_us
             lines.append(f"  {a.name}:")
             lines.append(f"    password_env: {a.password_env}")
             body = textwrap.dedent(policies[a.name]).strip("\n")
+            if "breaker:" not in body:
+                # Tests repeat the same refused statement on purpose; only the traffic tests
+                # want the retry-storm breaker.
+                body += "\nbreaker: off"
             lines += textwrap.indent(body, "    ").splitlines()
         else:
             # Transport tests (pass-through, faults, clients) run their agents in observe
             # mode: every decision is made and logged, every statement forwarded. The
             # test_enforce_* files give their agents real policies.
-            lines.append(f"  {a.name}: {{password_env: {a.password_env}, mode: observe}}")
+            lines.append(f"  {a.name}: {{password_env: {a.password_env}, mode: observe, breaker: off}}")
     path.write_text("\n".join(lines) + "\n")
 
 

@@ -30,7 +30,8 @@ struct Lineage {
 struct Output {
   std::string name;
   Lineage lineage;
-  bool star = false;  // unexpanded `*`
+  bool star = false;    // unexpanded `*`
+  bool direct = false;  // a stored column's value as it is (OutputColumn::direct)
 };
 
 struct RangeEntry {
@@ -81,6 +82,7 @@ class ColumnWalker {
   void with_clause(WithClause* w, const Scope* parent);
   void from_item(Node* n, Scope& sc);
   void target_list(List* targets, const Scope& sc, std::vector<Output>& outs);
+  bool plain_reference(Node* val, const Scope& sc) const;
   RangeEntry table_entry(RangeVar* rv);
 
   // columns_expr.cpp
@@ -113,6 +115,7 @@ class ColumnWalker {
   std::vector<Output> returning(List* list, const Scope& sc, std::size_t cte_mark);
   std::vector<Output> merge(MergeStmt* s, const Scope* parent);
   std::vector<Output> copy(CopyStmt* s);
+  void store(const std::vector<Output>& outs);  // values written into a table
 
   bool function_is_transparent(List* funcname, int nargs) const;
 
@@ -124,6 +127,7 @@ class ColumnWalker {
   const Catalog& catalog_;
   const std::vector<std::string>& path_;
   std::vector<CteDef> ctes_;  // WITH queries in scope, innermost last
+  Lineage stored_;            // what the statement's writes store (StatementFacts::stored_*)
   int depth_ = 0;
   static constexpr int kMaxDepth = 8000;
   struct Depth {

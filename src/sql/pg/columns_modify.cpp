@@ -31,9 +31,13 @@ void ColumnWalker::statement(Node* n) {
     case T_InsertStmt:
     case T_UpdateStmt:
     case T_DeleteStmt:
-    case T_MergeStmt:
-      to_output_columns(statement_outputs(n, nullptr), f_.output_columns);
+    case T_MergeStmt: {
+      std::vector<Output> outs = statement_outputs(n, nullptr);
+      if (IsA(n, SelectStmt) && castNode(SelectStmt, n)->intoClause != nullptr)
+        store(outs);  // SELECT INTO: the rows go into a new table
+      to_output_columns(outs, f_.output_columns);
       break;
+    }
     case T_ExplainStmt: {
       // The plan, not the rows, is returned; the statement's reads still count.
       std::vector<OutputColumn> none;
@@ -44,15 +48,23 @@ void ColumnWalker::statement(Node* n) {
     case T_PrepareStmt: statement(castNode(PrepareStmt, n)->query); break;
     case T_DeclareCursorStmt: statement(castNode(DeclareCursorStmt, n)->query); break;
     case T_CopyStmt: to_output_columns(copy(castNode(CopyStmt, n)), f_.output_columns); break;
-    case T_CreateTableAsStmt: (void)statement_outputs(castNode(CreateTableAsStmt, n)->query, nullptr); break;
-    case T_ViewStmt: (void)statement_outputs(castNode(ViewStmt, n)->query, nullptr); break;
+    case T_CreateTableAsStmt:
+      store(statement_outputs(castNode(CreateTableAsStmt, n)->query, nullptr));
+      break;
+    case T_ViewStmt: store(statement_outputs(castNode(ViewStmt, n)->query, nullptr)); break;
     default: break;
   }
+  f_.stored_sources = stored_.sources;
+  f_.stored_opaque = stored_.opaque;
   for (const RelationRef& r : f_.relations) {
     if (r.where_shape == WhereShape::NotApplicable) continue;
     if (f_.where_shape == WhereShape::NotApplicable || r.where_shape < f_.where_shape)
       f_.where_shape = r.where_shape;
   }
+}
+
+void ColumnWalker::store(const std::vector<Output>& outs) {
+  for (const Output& o : outs) stored_.merge(o.lineage);
 }
 
 // The scope of an UPDATE or DELETE: its target first, then FROM / USING items.
@@ -69,7 +81,7 @@ Scope ColumnWalker::write_scope(RangeVar* target, List* from, const Scope* paren
 void ColumnWalker::write_targets(List* targets, int access, const Scope& sc) {
   for (ListCell* lc = list_head(targets); lc; lc = lnext(targets, lc)) {
     write_column(access, target_name(static_cast<Node*>(lfirst(lc))));
-    expr(static_cast<Node*>(lfirst(lc)), sc, nullptr);
+    expr(static_cast<Node*>(lfirst(lc)), sc, &stored_);
   }
 }
 
@@ -93,7 +105,7 @@ std::vector<Output> ColumnWalker::insert(InsertStmt* s, const Scope* parent) {
     write_column(target.access, target_name(static_cast<Node*>(lfirst(lc))));
   if (s->cols == nullptr) write_all(target);
   if (s->selectStmt != nullptr && IsA(s->selectStmt, SelectStmt))
-    (void)select(castNode(SelectStmt, s->selectStmt), parent);
+    store(select(castNode(SelectStmt, s->selectStmt), parent));  // VALUES lists too
   if (OnConflictClause* oc = s->onConflictClause; oc != nullptr) {
     RangeEntry excluded = target;
     excluded.type = RangeEntry::Type::Excluded;
@@ -161,8 +173,8 @@ std::vector<Output> ColumnWalker::merge(MergeStmt* s, const Scope* parent) {
     for (ListCell* c = list_head(w->targetList); c; c = lnext(w->targetList, c))
       write_column(t.access, target_name(static_cast<Node*>(lfirst(c))));
     if (w->commandType == CMD_INSERT && w->targetList == nullptr) write_all(t);
-    if (w->commandType == CMD_UPDATE) expr_list(w->targetList, sc, nullptr);
-    expr_list(w->values, sc, nullptr);
+    if (w->commandType == CMD_UPDATE) expr_list(w->targetList, sc, &stored_);
+    expr_list(w->values, sc, &stored_);
   }
   ctes_.resize(cte_mark);
   return {};
@@ -186,6 +198,7 @@ std::vector<Output> ColumnWalker::copy(CopyStmt* s) {
     } else {
       Output o{col, {}};
       read_column(t, col, &o.lineage);
+      o.direct = true;
       outs.push_back(std::move(o));
     }
   }

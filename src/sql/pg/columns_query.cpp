@@ -26,7 +26,10 @@ bool has_star(const std::vector<Output>& outs) {
 // UNION/INTERSECT/EXCEPT: names from the left arm, lineage merged by position.
 std::vector<Output> set_operation(std::vector<Output> l, const std::vector<Output>& r) {
   if (!has_star(l) && !has_star(r) && l.size() == r.size()) {
-    for (std::size_t i = 0; i < l.size(); ++i) l[i].lineage.merge(r[i].lineage);
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      l[i].lineage.merge(r[i].lineage);
+      l[i].direct = l[i].direct && r[i].direct;
+    }
     return l;
   }
   Output all{"*", {}, true};
@@ -50,7 +53,7 @@ bool is_output_name(Node* n, const std::vector<Output>& outs) {
 void to_output_columns(const std::vector<Output>& outs, std::vector<OutputColumn>& dst) {
   dst.clear();
   for (const Output& o : outs)
-    dst.push_back(OutputColumn{o.name, o.lineage.sources, o.lineage.opaque, o.star});
+    dst.push_back(OutputColumn{o.name, o.lineage.sources, o.lineage.opaque, o.star, o.direct});
 }
 
 RangeEntry ColumnWalker::table_entry(RangeVar* rv) {
@@ -81,7 +84,10 @@ void ColumnWalker::with_clause(WithClause* w, const Scope* parent) {
       rename(outs, colnames);
       Lineage all;
       for (const Output& o : outs) all.merge(o.lineage);
-      for (Output& o : outs) o.lineage = all;
+      for (Output& o : outs) {
+        o.lineage = all;
+        o.direct = false;
+      }
       const std::size_t idx = ctes_.size();
       ctes_.push_back({or_empty(cte->ctename), outs});
       for (const Output& o : select(sel->rarg, parent)) all.merge(o.lineage);
@@ -175,8 +181,35 @@ void ColumnWalker::target_list(List* targets, const Scope& sc, std::vector<Outpu
     }
     Output o{rt->name != nullptr ? rt->name : figure_colname(rt->val), {}};
     expr(rt->val, sc, &o.lineage);
+    o.direct = plain_reference(rt->val, sc);
     outs.push_back(std::move(o));
   }
+}
+
+// A column reference that names exactly one column of one FROM item: a table's column, or
+// a sub-select's / WITH query's output that is itself direct. Lookups have no side effects.
+bool ColumnWalker::plain_reference(Node* val, const Scope& sc) const {
+  if (val == nullptr || !IsA(val, ColumnRef)) return false;
+  auto* cr = reinterpret_cast<::ColumnRef*>(val);
+  if (IsA(static_cast<Node*>(llast(cr->fields)), A_Star)) return false;
+  const std::vector<Hit> hits = lookup(cr, sc);
+  if (hits.size() != 1 || hits.front().whole_row) return false;
+  const Hit& h = hits.front();
+  switch (h.entry->type) {
+    case RangeEntry::Type::Table: return true;
+    case RangeEntry::Type::Derived: {
+      const Output* named = nullptr;
+      for (const Output& o : h.entry->outputs) {
+        if (o.name != h.column) continue;
+        if (named != nullptr) return false;  // ambiguous: PostgreSQL refuses it anyway
+        named = &o;
+      }
+      return named != nullptr && named->direct;
+    }
+    case RangeEntry::Type::Function:
+    case RangeEntry::Type::Excluded: break;
+  }
+  return false;
 }
 
 void ColumnWalker::from_item(Node* n, Scope& sc) {

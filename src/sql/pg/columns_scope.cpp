@@ -251,6 +251,7 @@ void ColumnWalker::expand_star(const Scope& sc, const RangeEntry* only,
       for (std::size_t i = 0; i < e.rel->columns.size(); ++i) {
         Output o{i < e.colnames.size() ? e.colnames[i] : e.rel->columns[i].name, {}};
         o.lineage.add(ref_of(a, e.rel->columns[i].name));
+        o.direct = true;
         outs.push_back(std::move(o));
       }
     } else if (e.type == RangeEntry::Type::Function && !e.colnames.empty()) {

@@ -80,7 +80,7 @@ TEST_F(ConfigLoad, IssueExampleLoads) {
   EXPECT_EQ(a.allow[0].tables,
             (std::vector<std::string>{"public.tickets", "public.subscriptions"}));
   EXPECT_EQ(a.allow[0].line, 8);
-  EXPECT_EQ(a.allow[1].mask, (std::vector<std::string>{"email", "phone"}));
+  EXPECT_EQ(a.allow[1].mask, (std::vector<policy::MaskSpec>{"email", "phone"}));
   EXPECT_EQ(a.allow[1].deny_columns, (std::vector<std::string>{"ssn"}));
   EXPECT_EQ(a.allow[2].columns, (std::vector<std::string>{"status", "assignee"}));
   EXPECT_EQ(a.allow[2].max_rows, 50u);

@@ -1,0 +1,364 @@
+// libFuzzer target: the row guard (src/proxy/row_guard.hpp) driven as the session drives it.
+// The first input byte picks the options (Query or Execute, inside a transaction or not, the
+// answers still due for the client's earlier messages) and one of two servers:
+//  - chaos: every server message is made up from the input (frames from the front, the
+//    session's decisions from the back), however little sense the sequence makes;
+//  - model: a small model of PostgreSQL 15 (row_guard_model.hpp) answers what the guard
+//    sends, failing and adding notices where the input says.
+// Invariants, both: no crash or over-read; everything the guard writes decodes as whole
+// messages (frontend upstream, well-formed where Airlock issues them; backend to the client);
+// what reaches the client is a message the server sent or the guard's own ErrorResponse;
+// passed_ready() only for a relayed ReadyForQuery.
+// Model only: the guard never waits for an answer that will not come and decides only once
+// every answer is in; no answer is left over; the client gets one ReadyForQuery, last, and at
+// most one ErrorResponse; rows() is the statement's count; the statement's command tag reaches
+// the client exactly when its changes were kept; autocommit leaves no transaction open.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "core/error.hpp"
+#include "protocol/backend.hpp"
+#include "protocol/builder.hpp"
+#include "protocol/frame.hpp"
+#include "protocol/frontend.hpp"
+#include "proxy/row_guard.hpp"
+#include "row_guard_model.hpp"
+
+namespace {
+
+using namespace airlock;
+using namespace airlock::fuzz;
+using namespace airlock::protocol;
+using airlock::proxy::RowGuard;
+using State = RowGuard::State;
+
+constexpr std::string_view kDeny = "airlock: over the limit [fuzz]";
+constexpr std::string_view kSql = "UPDATE t SET x = 1";
+
+// What the guard sent upstream: only messages it issues, each well-formed, and only under
+// Airlock's own names (the client's statements and portals are never touched).
+Frames check_upstream(std::string_view up) {
+  Frames fs = whole(up);
+  for (const auto& [f, raw] : fs) {
+    switch (f.type) {
+      case 'P': {
+        const auto p = parse_parse(f);
+        check(p && p->statement == kName);
+        break;
+      }
+      case 'B': {
+        const auto b = parse_bind(f);
+        check(b && b->portal == kName && b->statement == kName);
+        break;
+      }
+      case 'E': {
+        const auto e = parse_execute(f);
+        check(e && e->portal == kName && e->max_rows == 0);
+        break;
+      }
+      case 'C':
+      case 'D': {
+        const auto t = parse_target(f);
+        check(t && t->name == kName && (f.type == 'C' || t->kind == 'P'));
+        break;
+      }
+      case 'Q':
+        check(parse_query(f) == std::string_view("ROLLBACK"));
+        break;
+      case 'S':
+      case 'H':
+        check(f.body.empty());
+        break;
+      default:
+        check(false);
+    }
+  }
+  return fs;
+}
+
+// What one on_frame call passed to the client.
+void check_client(std::string_view out, std::string_view fed, bool passed_ready,
+                  const std::set<std::string, std::less<>>& sent) {
+  if (passed_ready) check(out == fed && !fed.empty() && fed[0] == 'Z');
+  for (const auto& [f, raw] : whole(out)) {
+    if (sent.contains(raw)) continue;
+    const auto e = parse_error(f);
+    check(f.type == 'E' && e && e->severity == "ERROR" && !e->message.empty());
+  }
+}
+
+// FUZZ_TRACE=1 prints each exchange of the model run (to triage a crash input).
+const bool kTrace = std::getenv("FUZZ_TRACE") != nullptr;
+std::string types(std::string_view bytes) {
+  std::string out;
+  for (const auto& [f, raw] : whole(bytes)) out.push_back(f.type ? f.type : '0');
+  return out;
+}
+
+Error deny() { return Error::make(sqlstate::kInsufficientPrivilege, std::string(kDeny)); }
+
+void check_rows(const RowGuard& g) {
+  std::uint64_t sum = 0;
+  bool wrapped = false;
+  for (const auto& [table, n] : g.rows().tables) {
+    check(n > 0);
+    wrapped = wrapped || __builtin_add_overflow(sum, n, &sum);
+  }
+  if (!wrapped) check(g.rows().total >= sum);
+}
+
+// --- Chaos -----------------------------------------------------------------------------
+
+std::string chaos_frame(Bytes& b) {
+  static const char* const kTags[] = {"UPDATE", "INSERT 0", "DELETE", "MERGE",
+                                      "COPY",   "SELECT",   "BEGIN",  "COMMIT"};
+  switch (b.front() % 16) {
+    case 0:
+      return msg('1');
+    case 1:
+      return msg('2');
+    case 2:
+      return msg('3');
+    case 3:
+      return msg('n');
+    case 4:
+      return msg('I');
+    case 5:
+      return msg('s');
+    case 6:
+      return param_description();
+    case 7:
+      return row_description();
+    case 8: {  // a count row, sometimes a bad one
+      const std::uint8_t t = b.front();
+      const std::string n = t & 0x80 ? std::string(b.take(3)) : std::to_string(b.front());
+      return data_row(t % 4 == 3 ? "" : kTables[t % 4], n);
+    }
+    case 9: {
+      const std::uint8_t t = b.front();
+      std::string s = kTags[t % 8];
+      if (t & 0x80) s += " " + std::to_string(b.front() * 256 + b.front());
+      return tag(s);
+    }
+    case 10:
+      return error("XX000", std::string(b.take(b.front() % 8)).append("x"));
+    case 11:
+      return notice("n");
+    case 12:
+      return ready("ITEX"[b.front() % 4]);
+    case 13: {
+      std::string out;
+      MessageBuilder(out).begin('A').i32(7).cstring("chan").cstring("payload").end();
+      return out;
+    }
+    case 14: {  // any type, any body
+      const char type = static_cast<char>(b.front());
+      return msg(type, b.take(b.front() % 32));
+    }
+    default:
+      return msg('D', b.take(b.front() % 32));
+  }
+}
+
+void run_chaos(Bytes& b, RowGuard& g, bool simple) {
+  std::set<std::string, std::less<>> sent;
+  std::string up;
+  g.start(up);
+  check_upstream(up);
+  int undos = 0;
+  while (!b.in.empty()) {
+    up.clear();
+    switch (g.state()) {
+      case State::Running: {
+        const std::string frame = chaos_frame(b);
+        const Frames fs = whole(frame);
+        check(fs.size() == 1);
+        sent.insert(frame);
+        std::string to_client;
+        g.on_frame(fs[0].first, frame, to_client, up);
+        check_client(to_client, frame, g.passed_ready(), sent);
+        break;
+      }
+      case State::Decide: {
+        check_rows(g);
+        const std::uint8_t d = b.back() % 3;
+        if (d == 2 && undos < 4) {
+          ++undos;
+          g.undo_for_retry(up);
+        } else if (d == 1) {
+          g.roll_back(up, deny(), "hint");
+        } else {
+          g.commit(up);
+        }
+        break;
+      }
+      case State::Undone:
+        if (b.back() % 2)
+          g.run_again(up);
+        else
+          g.roll_back(up, deny(), {});
+        break;
+      case State::AwaitClientSync:
+        check(!simple);
+        append_sync(up);
+        g.after_client_sync(up);
+        break;
+      case State::Done:
+        return;
+    }
+    check_upstream(up);
+  }
+}
+
+// --- Model ---------------------------------------------------------------------------
+
+void run_model(Bytes& b, RowGuard& g, Model& m, bool simple, int prefix, bool in_transaction,
+               std::string_view sql) {
+  std::set<std::string, std::less<>> sent;
+  // The client's messages before its Execute (Parse, Describe, Bind...) were answered first.
+  for (int i = 0; i < prefix; ++i) {
+    if (m.fails()) {
+      m.fail("42P01", "relation does not exist");
+      break;
+    }
+    switch (b.front() % 4) {
+      case 0:
+        m.answer(msg('1'));
+        break;
+      case 1:
+        m.answer(msg('2'));
+        break;
+      case 2:
+        m.answer(param_description());
+        m.answer(msg('n'));
+        break;
+      default:
+        m.answer(row_description());
+        break;
+    }
+  }
+  std::string up;
+  g.start(up);
+  check_upstream(up);
+  m.read(up);
+  std::string client;
+  bool synced = false;
+  bool refused = false;
+  int undos = 0;
+  for (int steps = 0;; ++steps) {
+    check(steps < 100000);
+    up.clear();
+    const State st = g.state();
+    if (st == State::Running) {
+      check(!m.out.empty());  // otherwise the guard would wait for ever
+      const std::string frame = std::move(m.out.front());
+      m.out.pop_front();
+      sent.insert(frame);
+      std::string to_client;
+      g.on_frame(whole(frame)[0].first, frame, to_client, up);
+      check_client(to_client, frame, g.passed_ready(), sent);
+      if (kTrace) {
+        std::fprintf(stderr, "server %c -> client '%s' up '%s' state %d\n", frame[0],
+                     types(to_client).c_str(), types(up).c_str(), static_cast<int>(g.state()));
+      }
+      client += to_client;
+    } else {
+      if (kTrace)
+        std::fprintf(stderr, "state %d, %zu answers due\n", static_cast<int>(st), m.out.size());
+      check(m.out.empty());  // decided or finished with answers still to come
+      if (st == State::Done) break;
+      if (st == State::Decide) {
+        check(g.rows().tables == m.deltas);
+        std::uint64_t sum = 0;
+        for (const auto& [t, n] : m.deltas) sum += n;
+        check(g.rows().total == std::max(sum, m.tag_rows));
+        const std::uint8_t d = b.front() % 3;
+        if (d == 2 && undos < 3) {
+          ++undos;
+          g.undo_for_retry(up);
+        } else if (d == 1) {
+          refused = true;
+          g.roll_back(up, deny(), "hint");
+        } else {
+          g.commit(up);
+        }
+      } else if (st == State::Undone) {
+        if (b.front() % 2) {
+          g.run_again(up);
+        } else {
+          refused = true;
+          g.roll_back(up, deny(), {});
+        }
+      } else {
+        check(!simple && !synced);
+        synced = true;
+        append_sync(up);  // the client's Sync, then the guard's rollback
+        g.after_client_sync(up);
+      }
+    }
+    check_upstream(up);
+    m.read(up);
+  }
+  if (!simple && !synced) {  // the client's own Sync, answered through the session
+    std::string sync;
+    append_sync(sync);
+    m.read(sync);
+    for (auto& a : m.out) client += a;
+    m.out.clear();
+  }
+  const Frames fs = whole(client);
+  check(!fs.empty() && fs.back().first.type == 'Z');
+  int readies = 0, errors = 0, tags = 0;
+  for (const auto& [f, raw] : fs) {
+    readies += f.type == 'Z';
+    errors += f.type == 'E';
+    tags += f.type == 'C';
+  }
+  check(readies == 1 && errors <= 1);
+  check(g.committed() == m.committed);
+  check(tags == (g.committed() && !sql.empty() ? 1 : 0));
+  if (refused) check(errors == 1 && !g.committed());
+  check(in_transaction ? m.status != 'I' : m.status == 'I');
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  Bytes b{std::string_view(reinterpret_cast<const char*>(data), size)};
+  const std::uint8_t flags = b.front();
+  const bool simple = flags & 1;
+  const bool in_transaction = flags & 2;
+  const bool model = flags & 4;
+  const int prefix = simple && model ? 0 : (flags >> 3) & 3;
+  // A statement with declared parameter types (well-formed: the session took them from a
+  // Parse that decoded) and the client's Bind values.
+  const std::uint8_t shape = b.front();
+  std::string sql = shape % 8 == 7 ? "" : std::string(kSql);
+  std::string types;
+  if (!simple && shape & 8) {
+    append_be16(types, 1);  // one declared type: int4
+    append_be32(types, 23);
+  }
+  const std::string rest = simple ? "" : std::string(b.take(shape >> 5));
+  RowGuard g({.in_transaction = in_transaction,
+              .prefix_responses = prefix,
+              .name = std::string(kName),
+              .marker = std::string(kMarker)},
+             {.sql = sql, .param_types = types, .bind_rest = rest, .simple = simple});
+  if (model) {
+    Model m(b, in_transaction, sql, (shape & 16) != 0);
+    run_model(b, g, m, simple, prefix, in_transaction, sql);
+  } else {
+    run_chaos(b, g, simple);
+  }
+  return 0;
+}

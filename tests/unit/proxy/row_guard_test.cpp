@@ -1,0 +1,818 @@
+// RowGuard: scripted conversations with the server. Each case gives the guard's options, the
+// server's messages, the session's decisions, and what must come of it: the messages the client
+// receives, the commands that go upstream, the rows counted and the final state.
+#include "proxy/row_guard.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "protocol/backend.hpp"
+#include "protocol/builder.hpp"
+#include "protocol/frame.hpp"
+#include "protocol/frontend.hpp"
+
+namespace airlock::proxy {
+namespace {
+
+using State = RowGuard::State;
+using Tables = std::map<std::string, std::uint64_t, std::less<>>;
+
+constexpr std::string_view kName = "airlock_denied_00ff_guard";
+constexpr std::string_view kMarker = "airlock_denied_00ff";
+constexpr std::string_view kSql = "UPDATE t SET x = 1";
+constexpr std::size_t kMax = 1 << 20;
+
+// --- Server messages --------------------------------------------------------------------
+
+std::string msg(char type, std::string_view body = {}) {
+  std::string out;
+  protocol::MessageBuilder(out).begin(type).bytes(body).end();
+  return out;
+}
+std::string parse_complete() { return msg('1'); }
+std::string bind_complete() { return msg('2'); }
+std::string close_complete() { return msg('3'); }
+std::string no_data() { return msg('n'); }
+std::string empty_query() { return msg('I'); }
+std::string portal_suspended() { return msg('s'); }
+std::string complete(std::string_view tag) { return msg('C', std::string(tag) + '\0'); }
+std::string parameter_description() {
+  std::string out;
+  protocol::MessageBuilder(out).begin('t').i16(1).i32(23).end();
+  return out;
+}
+std::string row_description(std::string_view column) {
+  std::string out;
+  protocol::MessageBuilder(out)
+      .begin('T')
+      .i16(1)
+      .cstring(column)
+      .i32(0)
+      .i16(0)
+      .i32(25)
+      .i16(-1)
+      .i32(-1)
+      .i16(0)
+      .end();
+  return out;
+}
+std::string data_row(const std::vector<std::string_view>& values) {
+  std::string out;
+  protocol::MessageBuilder b(out);
+  b.begin('D').i16(static_cast<std::int16_t>(values.size()));
+  for (auto v : values) b.i32(static_cast<std::int32_t>(v.size())).bytes(v);
+  b.end();
+  return out;
+}
+std::string error(std::string_view sqlstate, std::string_view text) {
+  std::string out;
+  protocol::append_error(out, {.severity = "ERROR", .sqlstate = sqlstate, .message = text});
+  return out;
+}
+std::string notice(std::string_view text) {
+  std::string out;
+  protocol::append_notice(out, {.severity = "NOTICE", .sqlstate = "00000", .message = text});
+  return out;
+}
+std::string ready(char status) {
+  std::string out;
+  protocol::append_ready_for_query(out, status);
+  return out;
+}
+
+// Answers to Airlock's Close (statement), Close (portal), Parse and Bind of one command.
+std::string opened() {
+  return close_complete() + close_complete() + parse_complete() + bind_complete();
+}
+// ... and to one whole injected command.
+std::string injected(std::string_view tag) { return opened() + complete(tag); }
+// ... and to a count query: one row per table, ("public.t", "5").
+std::string counted(const std::vector<std::pair<std::string_view, std::string_view>>& rows) {
+  std::string out = opened();
+  for (const auto& [table, n] : rows) out += data_row({table, n});
+  return out + complete("SELECT " + std::to_string(rows.size()));
+}
+std::string marker_error() {
+  return error("42601", "syntax error at or near \"" + std::string(kMarker) + "\"");
+}
+const std::string kDeny = "airlock: this UPDATE of t would change 5 rows; the limit is 2 [limit]";
+const std::string kHint = "Nothing was changed.";
+
+// --- Scripts ------------------------------------------------------------------------------
+
+enum class Do : std::uint8_t { Feed, Commit, RollBack, Undo, RunAgain, ClientSync, Expect };
+struct Act {
+  Do what;
+  std::string frames = {};       // Feed: server messages
+  State state = State::Running;  // Expect: the state now ...
+  std::string client = {};       // ... and the types the client has received so far
+};
+Act feed(std::string frames) { return {.what = Do::Feed, .frames = std::move(frames)}; }
+Act expect(State s, std::string client) {
+  return {.what = Do::Expect, .state = s, .client = std::move(client)};
+}
+const Act kCommit{.what = Do::Commit};
+const Act kRollBack{.what = Do::RollBack};
+const Act kUndo{.what = Do::Undo};
+const Act kRunAgain{.what = Do::RunAgain};
+const Act kClientSync{.what = Do::ClientSync};  // the client's Sync goes up
+
+struct GuardCase {
+  const char* name;
+  bool simple = true;  // Query; false: Execute
+  bool in_transaction = false;
+  int prefix = 0;
+  std::vector<Act> script;
+  std::string client;                 // types of the messages the client receives, in order
+  std::vector<std::string> upstream;  // see summarize_upstream
+  State state = State::Done;
+  std::uint64_t total = 0;
+  Tables tables = {};
+  bool committed = false;
+  std::string error = {};  // text inside the client's one ErrorResponse
+  int readies = 0;         // frames after which passed_ready() was true
+};
+
+void PrintTo(const GuardCase& c, std::ostream* os) { *os << c.name; }
+
+struct Frames {
+  std::vector<protocol::Frame> frames;
+  std::vector<std::string_view> raw;
+};
+
+Frames split(std::string_view bytes) {
+  Frames out;
+  while (!bytes.empty()) {
+    protocol::Frame f;
+    if (protocol::decode_typed(bytes, kMax, f) != protocol::DecodeStatus::Ready) {
+      ADD_FAILURE() << "bytes that are not whole messages: " << bytes.size() << " left";
+      break;
+    }
+    out.frames.push_back(f);
+    out.raw.push_back(bytes.substr(0, f.size));
+    bytes.remove_prefix(f.size);
+  }
+  return out;
+}
+
+std::string types(std::string_view bytes) {
+  std::string out;
+  for (const auto& f : split(bytes).frames) out.push_back(f.type);
+  return out;
+}
+
+// Upstream, one entry per message that says what runs: a Parse's SQL ("count" for the row
+// count query, "marker"), "Q <sql>" for a Query, "Describe", "Sync", "Flush". Close, Bind and
+// Execute only frame those, and are checked here: every Parse but the marker's is preceded by
+// Close of Airlock's statement and portal and followed by Bind, (Describe,) Execute of them.
+std::vector<std::string> summarize_upstream(std::string_view up, std::string_view sql) {
+  const Frames fs = split(up);
+  std::vector<std::string> out;
+  const auto& v = fs.frames;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const auto& f = v[i];
+    switch (f.type) {
+      case 'P': {
+        auto p = protocol::parse_parse(f);
+        if (!p) {
+          ADD_FAILURE() << "Parse does not decode";
+          break;
+        }
+        EXPECT_EQ(p->statement, kName);
+        if (p->query == kMarker) {
+          out.emplace_back("marker");
+          break;
+        }
+        out.emplace_back(p->query.find("pg_stat_xact_user_tables") != std::string_view::npos
+                             ? std::string("count")
+                             : std::string(p->query));
+        auto target = [&](std::size_t at, char type) -> std::optional<protocol::TargetMessage> {
+          if (at >= v.size() || v[at].type != type) return std::nullopt;
+          return protocol::parse_target(v[at]);
+        };
+        const auto cs = i >= 2 ? target(i - 2, 'C') : std::nullopt;
+        const auto cp = i >= 1 ? target(i - 1, 'C') : std::nullopt;
+        EXPECT_TRUE(cs && cs->kind == 'S' && cs->name == kName) << p->query << ": no Close 'S'";
+        EXPECT_TRUE(cp && cp->kind == 'P' && cp->name == kName) << p->query << ": no Close 'P'";
+        const auto b = i + 1 < v.size() ? protocol::parse_bind(v[i + 1]) : std::nullopt;
+        EXPECT_TRUE(b && b->portal == kName && b->statement == kName) << p->query << ": no Bind";
+        std::size_t at = i + 2;
+        if (const auto d = target(at, 'D')) {
+          EXPECT_TRUE(d->kind == 'P' && d->name == kName && p->query == sql);
+          ++at;
+        }
+        const auto e = at < v.size() ? protocol::parse_execute(v[at]) : std::nullopt;
+        EXPECT_TRUE(e && e->portal == kName && e->max_rows == 0) << p->query << ": no Execute";
+        break;
+      }
+      case 'Q':
+        out.push_back("Q " + std::string(protocol::parse_query(f).value_or("?")));
+        break;
+      case 'D':
+        out.emplace_back("Describe");
+        break;
+      case 'S':
+        out.emplace_back("Sync");
+        break;
+      case 'H':
+        out.emplace_back("Flush");
+        break;
+      case 'C':
+      case 'B':
+      case 'E':
+        break;
+      default:
+        out.push_back(std::string("unexpected ") + f.type);
+        break;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> cat(std::initializer_list<std::vector<std::string>> parts) {
+  std::vector<std::string> out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+// What start() and run_again() send.
+std::vector<std::string> opening(bool simple, bool in_transaction) {
+  std::vector<std::string> out{in_transaction ? "SAVEPOINT airlock_guard" : "BEGIN", "count",
+                               std::string(kSql)};
+  if (simple) out.emplace_back("Describe");
+  out.emplace_back("count");
+  out.emplace_back("Flush");
+  return out;
+}
+
+struct Conversation {
+  RowGuard guard;
+  std::string up;
+  std::string client;
+  int readies = 0;
+};
+
+void play(const GuardCase& c, Conversation& run) {
+  for (const Act& act : c.script) {
+    std::string up;
+    switch (act.what) {
+      case Do::Feed: {
+        const Frames fs = split(act.frames);
+        for (std::size_t i = 0; i < fs.frames.size(); ++i) {
+          ASSERT_EQ(run.guard.state(), State::Running)
+              << "fed frame " << i << " ('" << fs.frames[i].type << "') while not running";
+          std::string to_client;
+          run.guard.on_frame(fs.frames[i], fs.raw[i], to_client, up);
+          if (run.guard.passed_ready()) {
+            ++run.readies;
+            EXPECT_EQ(types(to_client), "Z");
+          }
+          run.client += to_client;
+        }
+        break;
+      }
+      case Do::Commit:
+        ASSERT_EQ(run.guard.state(), State::Decide);
+        run.guard.commit(up);
+        break;
+      case Do::RollBack:
+        ASSERT_TRUE(run.guard.state() == State::Decide || run.guard.state() == State::Undone);
+        run.guard.roll_back(up, Error::make(sqlstate::kInsufficientPrivilege, kDeny), kHint);
+        break;
+      case Do::Undo:
+        ASSERT_EQ(run.guard.state(), State::Decide);
+        run.guard.undo_for_retry(up);
+        break;
+      case Do::RunAgain:
+        ASSERT_EQ(run.guard.state(), State::Undone);
+        run.guard.run_again(up);
+        break;
+      case Do::ClientSync:
+        ASSERT_EQ(run.guard.state(), State::AwaitClientSync);
+        protocol::append_sync(up);  // the session sends the client's Sync first, as relay.cpp does
+        run.guard.after_client_sync(up);
+        break;
+      case Do::Expect:
+        ASSERT_EQ(run.guard.state(), act.state);
+        ASSERT_EQ(types(run.client), act.client);
+        break;
+    }
+    run.up += up;
+  }
+}
+
+class RowGuardTable : public ::testing::TestWithParam<GuardCase> {};
+
+TEST_P(RowGuardTable, Conversation) {
+  const GuardCase& c = GetParam();
+  Conversation run{RowGuard({.in_transaction = c.in_transaction,
+                             .prefix_responses = c.prefix,
+                             .name = std::string(kName),
+                             .marker = std::string(kMarker)},
+                            {.sql = std::string(kSql), .simple = c.simple}),
+                   {},
+                   {},
+                   0};
+  run.guard.start(run.up);
+  play(c, run);
+  if (HasFatalFailure()) return;
+
+  EXPECT_EQ(types(run.client), c.client);
+  EXPECT_EQ(summarize_upstream(run.up, kSql), c.upstream);
+  EXPECT_EQ(run.guard.state(), c.state);
+  EXPECT_EQ(run.guard.rows().total, c.total);
+  EXPECT_EQ(run.guard.rows().tables, c.tables);
+  EXPECT_EQ(run.guard.committed(), c.committed);
+  EXPECT_EQ(run.readies, c.readies);
+  const Frames fs = split(run.client);
+  for (std::size_t i = 0; i < fs.frames.size(); ++i) {
+    if (fs.frames[i].type != 'E') continue;
+    EXPECT_FALSE(c.error.empty()) << "unexpected error: " << fs.raw[i];
+    EXPECT_NE(fs.raw[i].find(c.error), std::string_view::npos) << fs.raw[i];
+  }
+  // The held command tag reaches the client only when the statement took effect.
+  const bool tag_sent = run.client.find(complete("UPDATE 5")) != std::string::npos;
+  if (tag_sent) {
+    EXPECT_TRUE(run.guard.committed());
+  }
+}
+
+// The statement's answers up to its command tag; for a Query, Airlock's Describe adds a NoData.
+std::string update5(bool simple) {
+  return opened() + (simple ? no_data() : "") + complete("UPDATE 5");
+}
+std::string ran_update5(bool simple, bool txn, int prefix = 0) {
+  std::string out;
+  if (prefix > 0) out += parse_complete();
+  if (prefix > 1) out += bind_complete();
+  return out + injected(txn ? "SAVEPOINT" : "BEGIN") + counted({{"public.t", "3"}}) +
+         update5(simple) + counted({{"public.t", "8"}});
+}
+const Tables kT5 = {{"public.t", 5}};
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, RowGuardTable,
+    ::testing::Values(
+        // --- the statement is kept --------------------------------------------------------
+        GuardCase{.name = "autocommit_query_commit",
+                  .script = {feed(ran_update5(true, false)), expect(State::Decide, ""), kCommit,
+                             feed(injected("COMMIT") + ready('I'))},
+                  .client = "CZ",
+                  .upstream = cat({opening(true, false), {"COMMIT", "Sync"}}),
+                  .total = 5,
+                  .tables = kT5,
+                  .committed = true,
+                  .readies = 1},
+        GuardCase{.name = "autocommit_execute_commit_relays_prefix",
+                  .simple = false,
+                  .prefix = 2,
+                  .script = {feed(ran_update5(false, false, 2)), expect(State::Decide, "12"),
+                             kCommit, feed(injected("COMMIT"))},
+                  .client = "12C",
+                  .upstream = cat({opening(false, false), {"COMMIT", "Flush"}}),
+                  .total = 5,
+                  .tables = kT5,
+                  .committed = true},
+        GuardCase{
+            .name = "transaction_query_release",
+            .in_transaction = true,
+            .script = {feed(ran_update5(true, true)), kCommit,
+                       feed(injected("RELEASE") + ready('T'))},
+            .client = "CZ",
+            .upstream = cat({opening(true, true), {"RELEASE SAVEPOINT airlock_guard", "Sync"}}),
+            .total = 5,
+            .tables = kT5,
+            .committed = true,
+            .readies = 1},
+        GuardCase{
+            .name = "transaction_execute_release",
+            .simple = false,
+            .in_transaction = true,
+            .prefix = 2,
+            .script = {feed(ran_update5(false, true, 2)), kCommit, feed(injected("RELEASE"))},
+            .client = "12C",
+            .upstream = cat({opening(false, true), {"RELEASE SAVEPOINT airlock_guard", "Flush"}}),
+            .total = 5,
+            .tables = kT5,
+            .committed = true},
+
+        // --- over the limit: the marker's error becomes the guard's ---------------------
+        GuardCase{.name = "autocommit_query_over_limit",
+                  .script = {feed(ran_update5(true, false)), kRollBack,
+                             feed(injected("ROLLBACK") + marker_error() + ready('I'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(true, false), {"ROLLBACK", "marker", "Flush", "Sync"}}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = kDeny,
+                  .readies = 1},
+        GuardCase{.name = "autocommit_query_over_limit_hint",
+                  .script = {feed(ran_update5(true, false)), kRollBack,
+                             feed(injected("ROLLBACK") + marker_error() + ready('I'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(true, false), {"ROLLBACK", "marker", "Flush", "Sync"}}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = kHint,
+                  .readies = 1},
+        GuardCase{.name = "autocommit_execute_over_limit",
+                  .simple = false,
+                  .prefix = 2,
+                  .script = {feed(ran_update5(false, false, 2)), kRollBack,
+                             feed(injected("ROLLBACK") + marker_error())},
+                  .client = "12E",
+                  .upstream = cat({opening(false, false), {"ROLLBACK", "marker", "Flush"}}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = kDeny},
+        GuardCase{
+            .name = "transaction_query_roll_back",
+            .in_transaction = true,
+            .script = {feed(ran_update5(true, true)), kRollBack,
+                       feed(injected("ROLLBACK") + marker_error() + ready('E'))},
+            .client = "EZ",
+            .upstream = cat({opening(true, true),
+                             {"ROLLBACK TO SAVEPOINT airlock_guard", "marker", "Flush", "Sync"}}),
+            .total = 5,
+            .tables = kT5,
+            .error = kDeny,
+            .readies = 1},
+        GuardCase{.name = "transaction_execute_roll_back",
+                  .simple = false,
+                  .in_transaction = true,
+                  .prefix = 2,
+                  .script = {feed(ran_update5(false, true, 2)), kRollBack,
+                             feed(injected("ROLLBACK") + marker_error())},
+                  .client = "12E",
+                  .upstream = cat({opening(false, true),
+                                   {"ROLLBACK TO SAVEPOINT airlock_guard", "marker", "Flush"}}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = kDeny},
+
+        // --- held for approval: undone, then run again or refused -------------------------
+        GuardCase{
+            .name = "undo_then_run_again_commits_once",
+            .script = {feed(ran_update5(true, false)), kUndo, feed(injected("ROLLBACK")),
+                       expect(State::Undone, ""), kRunAgain, feed(ran_update5(true, false)),
+                       expect(State::Decide, ""), kCommit, feed(injected("COMMIT") + ready('I'))},
+            .client = "CZ",
+            .upstream = cat({opening(true, false),
+                             {"ROLLBACK", "Flush"},
+                             opening(true, false),
+                             {"COMMIT", "Sync"}}),
+            .total = 5,
+            .tables = kT5,
+            .committed = true,
+            .readies = 1},
+        GuardCase{
+            .name = "undo_then_refused_in_transaction_execute",
+            .simple = false,
+            .in_transaction = true,
+            .prefix = 2,
+            .script = {feed(ran_update5(false, true, 2)), kUndo, feed(injected("ROLLBACK")),
+                       expect(State::Undone, "12"), kRollBack, feed(marker_error())},
+            .client = "12E",
+            .upstream = cat({opening(false, true),
+                             {"ROLLBACK TO SAVEPOINT airlock_guard", "Flush", "marker", "Flush"}}),
+            .total = 5,
+            .tables = kT5,
+            .error = kDeny},
+
+        // --- the statement's own error -----------------------------------------------------
+        GuardCase{.name = "statement_error_autocommit_execute_rolls_back_after_client_sync",
+                  .simple = false,
+                  .prefix = 2,
+                  .script = {feed(parse_complete() + bind_complete() + injected("BEGIN") +
+                                  counted({}) + opened() + error("23505", "duplicate key")),
+                             expect(State::AwaitClientSync, "12E"), kClientSync,
+                             feed(ready('E') + complete("ROLLBACK") + ready('I'))},
+                  .client = "12EZ",
+                  .upstream = cat({opening(false, false), {"Sync", "Q ROLLBACK"}}),
+                  .error = "duplicate key",
+                  .readies = 1},
+        GuardCase{.name = "statement_error_autocommit_query_rolls_back_after_sync",
+                  .script = {feed(injected("BEGIN") + counted({}) + opened() + no_data() +
+                                  error("23505", "duplicate key")),
+                             expect(State::Running, "E"),
+                             feed(ready('E') + complete("ROLLBACK") + ready('I'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(true, false), {"Sync", "Q ROLLBACK"}}),
+                  .error = "duplicate key",
+                  .readies = 1},
+        GuardCase{.name = "statement_error_in_transaction_query",
+                  .in_transaction = true,
+                  .script = {feed(injected("SAVEPOINT") + counted({}) + opened() + no_data() +
+                                  error("23505", "duplicate key") + ready('E'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(true, true), {"Sync"}}),
+                  .error = "duplicate key",
+                  .readies = 1},
+        GuardCase{.name = "statement_error_in_transaction_execute",
+                  .simple = false,
+                  .in_transaction = true,
+                  .prefix = 2,
+                  .script = {feed(parse_complete() + bind_complete() + injected("SAVEPOINT") +
+                                  counted({}) + opened() + error("23505", "duplicate key"))},
+                  .client = "12E",
+                  .upstream = opening(false, true),
+                  .error = "duplicate key"},
+
+        // --- errors around the statement ---------------------------------------------------
+        GuardCase{
+            .name = "prefix_error_cancels_guard_nothing_injected",
+            .simple = false,
+            .prefix = 2,
+            .script = {feed(parse_complete() + error("42P01", "relation \"nope\" does not exist"))},
+            .client = "1E",
+            .upstream = opening(false, false),
+            .error = "relation \"nope\" does not exist"},
+        GuardCase{.name = "commit_fails_deferred_query_one_ready",
+                  .script = {feed(ran_update5(true, false)), kCommit,
+                             feed(opened() + error("23503", "violates foreign key constraint") +
+                                  ready('I'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(true, false), {"COMMIT", "Sync"}}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = "violates foreign key constraint",
+                  .readies = 1},
+        GuardCase{
+            .name = "rollback_query_after_sync_fails_one_ready",
+            .script = {feed(injected("BEGIN") + counted({}) + opened() + no_data() +
+                            error("57014", "canceling statement due to user request")),
+                       feed(ready('E') + error("57014", "canceling statement due to user request") +
+                            ready('E'))},
+            .client = "EEZ",
+            .upstream = cat({opening(true, false), {"Sync", "Q ROLLBACK"}}),
+            .error = "canceling statement due to user request",
+            .readies = 1},
+        GuardCase{.name = "commit_fails_deferred_execute",
+                  .simple = false,
+                  .prefix = 2,
+                  .script = {feed(ran_update5(false, false, 2)), kCommit,
+                             feed(opened() + error("23503", "violates foreign key constraint"))},
+                  .client = "12E",
+                  .upstream = cat({opening(false, false), {"COMMIT", "Flush"}}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = "violates foreign key constraint"},
+        GuardCase{.name = "count_before_fails_query_block_rolled_back",
+                  .script = {feed(injected("BEGIN") + opened() +
+                                  error("42501", "permission denied for view pg_stat_xact")),
+                             feed(ready('E') + complete("ROLLBACK") + ready('I'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(true, false), {"Sync", "Q ROLLBACK"}}),
+                  .error = "the row guard could not run (permission denied for view pg_stat_xact)",
+                  .readies = 1},
+        GuardCase{
+            .name = "count_after_fails_execute_tag_withheld",
+            .simple = false,
+            .prefix = 2,
+            .script = {feed(parse_complete() + bind_complete() + injected("BEGIN") + counted({}) +
+                            update5(false) + opened() + error("57014", "canceling statement")),
+                       expect(State::AwaitClientSync, "12E"), kClientSync,
+                       feed(ready('E') + complete("ROLLBACK") + ready('I'))},
+            .client = "12EZ",
+            .upstream = cat({opening(false, false), {"Sync", "Q ROLLBACK"}}),
+            .error = "the statement did not take effect",
+            .readies = 1},
+        GuardCase{.name = "count_after_fails_transaction_query",
+                  .in_transaction = true,
+                  .script = {feed(injected("SAVEPOINT") + counted({}) + update5(true) + opened() +
+                                  error("57014", "canceling statement") + ready('E'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(true, true), {"Sync"}}),
+                  .error = "could not run (canceling statement)",
+                  .readies = 1},
+
+        // --- notices pass through whatever runs -------------------------------------------
+        GuardCase{
+            .name = "notices_in_every_phase_commit",
+            .script = {feed(notice("a") + close_complete() + notice("b") + close_complete() +
+                            parse_complete() + bind_complete() + complete("BEGIN") + opened() +
+                            notice("c") + data_row({"public.t", "3"}) + complete("SELECT 1") +
+                            opened() + no_data() + notice("d") + complete("UPDATE 5") +
+                            notice("e") + counted({{"public.t", "8"}})),
+                       expect(State::Decide, "NNNNN"), kCommit,
+                       feed(opened() + notice("f") + complete("COMMIT") + notice("g") +
+                            ready('I'))},
+            .client = "NNNNNNCNZ",
+            .upstream = cat({opening(true, false), {"COMMIT", "Sync"}}),
+            .total = 5,
+            .tables = kT5,
+            .committed = true,
+            .readies = 1},
+        GuardCase{
+            .name = "notices_in_prefix_and_swallowed_phases",
+            .simple = false,
+            .prefix = 2,
+            .script = {feed(parse_complete() + notice("a") + bind_complete() + injected("BEGIN") +
+                            counted({}) + opened() + notice("b") + error("23505", "duplicate key")),
+                       kClientSync,
+                       feed(notice("c") + ready('E') + notice("d") + complete("ROLLBACK") +
+                            ready('I'))},
+            .client = "1N2NENNZ",
+            .upstream = cat({opening(false, false), {"Sync", "Q ROLLBACK"}}),
+            .error = "duplicate key",
+            .readies = 1},
+        GuardCase{.name = "notice_while_rolling_back_over_limit",
+                  .script = {feed(ran_update5(true, false)), kRollBack,
+                             feed(opened() + notice("x") + complete("ROLLBACK") + notice("y") +
+                                  marker_error() + notice("z") + ready('I'))},
+                  .client = "NNENZ",
+                  .upstream = cat({opening(true, false), {"ROLLBACK", "marker", "Flush", "Sync"}}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = kDeny,
+                  .readies = 1},
+
+        // --- what the statement answers ---------------------------------------------------
+        GuardCase{.name = "returning_rows_query_relayed_before_held_tag",
+                  .script = {feed(injected("BEGIN") + counted({}) + opened() +
+                                  row_description("id") + data_row({"1"}) + data_row({"2"}) +
+                                  complete("INSERT 0 2") + counted({{"public.t", "2"}})),
+                             expect(State::Decide, "TDD"), kCommit,
+                             feed(injected("COMMIT") + ready('I'))},
+                  .client = "TDDCZ",
+                  .upstream = cat({opening(true, false), {"COMMIT", "Sync"}}),
+                  .total = 2,
+                  .tables = {{"public.t", 2}},
+                  .committed = true,
+                  .readies = 1},
+        GuardCase{.name = "returning_rows_execute_over_limit_no_tag",
+                  .simple = false,
+                  .prefix = 2,
+                  .script = {feed(parse_complete() + bind_complete() + injected("BEGIN") +
+                                  counted({}) + opened() + data_row({"1"}) + data_row({"2"}) +
+                                  complete("UPDATE 5") + counted({{"public.t", "5"}})),
+                             expect(State::Decide, "12DD"), kRollBack,
+                             feed(injected("ROLLBACK") + marker_error())},
+                  .client = "12DDE",
+                  .upstream = cat({opening(false, false), {"ROLLBACK", "marker", "Flush"}}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = kDeny},
+        GuardCase{.name = "portal_suspended_held_like_a_tag",
+                  .simple = false,
+                  .prefix = 2,
+                  .script = {feed(parse_complete() + bind_complete() + injected("BEGIN") +
+                                  counted({}) + opened() + data_row({"1"}) + portal_suspended() +
+                                  counted({{"public.t", "1"}})),
+                             expect(State::Decide, "12D"), kCommit, feed(injected("COMMIT"))},
+                  .client = "12Ds",
+                  .upstream = cat({opening(false, false), {"COMMIT", "Flush"}}),
+                  .total = 1,
+                  .tables = {{"public.t", 1}},
+                  .committed = true},
+        GuardCase{
+            .name = "empty_query_relayed_nothing_counted",
+            .script = {feed(injected("BEGIN") + counted({}) + opened() + no_data() + empty_query() +
+                            counted({})),
+                       expect(State::Decide, "I"), kCommit, feed(injected("COMMIT") + ready('I'))},
+            .client = "IZ",
+            .upstream = cat({opening(true, false), {"COMMIT", "Sync"}}),
+            .committed = true,
+            .readies = 1},
+        GuardCase{
+            .name = "prefix_describe_statement_parameter_description",
+            .simple = false,
+            .prefix = 3,
+            .script = {feed(parse_complete() + parameter_description() + no_data() +
+                            bind_complete() + injected("BEGIN") + counted({{"public.t", "3"}}) +
+                            update5(false) + counted({{"public.t", "8"}})),
+                       expect(State::Decide, "1tn2"), kCommit, feed(injected("COMMIT"))},
+            .client = "1tn2C",
+            .upstream = cat({opening(false, false), {"COMMIT", "Flush"}}),
+            .total = 5,
+            .tables = kT5,
+            .committed = true},
+
+        // --- counting -------------------------------------------------------------------
+        GuardCase{
+            .name = "count_delta_per_table_cascade",
+            .script = {feed(injected("BEGIN") + counted({{"public.t", "3"}, {"public.u", "10"}}) +
+                            update5(true) +
+                            counted({{"public.t", "8"}, {"public.u", "10"}, {"audit.log", "2"}})),
+                       kCommit, feed(injected("COMMIT") + ready('I'))},
+            .client = "CZ",
+            .upstream = cat({opening(true, false), {"COMMIT", "Sync"}}),
+            .total = 7,
+            .tables = {{"public.t", 5}, {"audit.log", 2}},
+            .committed = true,
+            .readies = 1},
+        GuardCase{.name = "tag_count_wins_when_larger",
+                  .script = {feed(injected("BEGIN") + counted({{"public.t", "3"}}) + opened() +
+                                  no_data() + complete("DELETE 10") + counted({{"public.t", "4"}})),
+                             kCommit, feed(injected("COMMIT") + ready('I'))},
+                  .client = "CZ",
+                  .upstream = cat({opening(true, false), {"COMMIT", "Sync"}}),
+                  .total = 10,
+                  .tables = {{"public.t", 1}},
+                  .committed = true,
+                  .readies = 1},
+        GuardCase{.name = "malformed_count_rows_ignored",
+                  .script = {feed(injected("BEGIN") + counted({}) + opened() + no_data() +
+                                  complete("UPDATE 0") + opened() + data_row({"public.t"}) +
+                                  data_row({"public.u", "-1"}) + data_row({"public.v", "1x"}) +
+                                  data_row({"public.w", "2"}) + complete("SELECT 4")),
+                             kRollBack, feed(injected("ROLLBACK") + marker_error() + ready('I'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(true, false), {"ROLLBACK", "marker", "Flush", "Sync"}}),
+                  .total = 2,
+                  .tables = {{"public.w", 2}},
+                  .error = kDeny,
+                  .readies = 1}),
+    [](const ::testing::TestParamInfo<GuardCase>& p) { return std::string(p.param.name); });
+
+// The client's parameter types and Bind values reach the re-issued statement unchanged.
+TEST(RowGuard, ExecuteKeepsClientParametersAndFormats) {
+  const std::string param_types("\0\2\0\0\0\x17\0\0\0\x19", 10);  // 2 types: int4, text
+  const std::string bind_rest(
+      "\0\0\0\2\0\0\0\1"
+      "7\0\0\0\1x\0\1\0\1",
+      18);
+  RowGuard g({.name = std::string(kName), .marker = std::string(kMarker)},
+             {.sql = "UPDATE t SET x = $2 WHERE id = $1",
+              .param_types = param_types,
+              .bind_rest = bind_rest,
+              .simple = false});
+  std::string up;
+  g.start(up);
+  const Frames fs = split(up);
+  int seen = 0;
+  for (std::size_t i = 0; i < fs.frames.size(); ++i) {
+    auto p = protocol::parse_parse(fs.frames[i]);
+    if (!p || p->query != "UPDATE t SET x = $2 WHERE id = $1") continue;
+    ++seen;
+    EXPECT_EQ(p->param_types, param_types);
+    EXPECT_EQ(p->param_type_count, 2);
+    auto b = protocol::parse_bind(fs.frames[i + 1]);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->rest, bind_rest);
+    EXPECT_EQ(fs.frames[i + 2].type, 'E');  // no Describe: the client described it itself
+  }
+  EXPECT_EQ(seen, 1);
+}
+
+// Airlock's own commands bind without parameters and ask for text results.
+TEST(RowGuard, InjectedCommandsBindNoParameters) {
+  RowGuard g({.name = std::string(kName), .marker = std::string(kMarker)},
+             {.sql = std::string(kSql)});
+  std::string up;
+  g.start(up);
+  for (const auto& f : split(up).frames) {
+    if (auto b = protocol::parse_bind(f)) {
+      EXPECT_EQ(b->rest, std::string_view("\0\0\0\0\0\0", 6));
+    }
+  }
+}
+
+// A guard must be fed only while Running; frames for no step are the client's.
+TEST(RowGuard, FrameWithNoStepIsRelayed) {
+  RowGuard g({.name = std::string(kName), .marker = std::string(kMarker)},
+             {.sql = std::string(kSql)});
+  const std::string z = ready('I');
+  const Frames fs = split(z);
+  std::string to_client;
+  std::string up;
+  g.on_frame(fs.frames[0], fs.raw[0], to_client, up);
+  EXPECT_EQ(to_client, z);
+  EXPECT_TRUE(up.empty());
+  EXPECT_FALSE(g.passed_ready());
+}
+
+struct TagCase {
+  const char* tag;
+  std::optional<std::uint64_t> rows;
+};
+
+class ChangedRowsInTag : public ::testing::TestWithParam<TagCase> {};
+
+TEST_P(ChangedRowsInTag, Rows) {
+  EXPECT_EQ(changed_rows_in_tag(GetParam().tag), GetParam().rows) << GetParam().tag;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Tags, ChangedRowsInTag,
+    ::testing::Values(TagCase{"INSERT 0 5", 5}, TagCase{"INSERT 0 0", 0}, TagCase{"UPDATE 12", 12},
+                      TagCase{"DELETE 1", 1}, TagCase{"MERGE 3", 3}, TagCase{"COPY 7", 7},
+                      TagCase{"UPDATE 18446744073709551615", UINT64_MAX},
+                      TagCase{"UPDATE 18446744073709551616", std::nullopt},
+                      TagCase{"UPDATE -1", std::nullopt}, TagCase{"UPDATE 5x", std::nullopt},
+                      TagCase{"UPDATE ", std::nullopt}, TagCase{"UPDATE", std::nullopt},
+                      TagCase{"update 5", std::nullopt}, TagCase{"SELECT 5", std::nullopt},
+                      TagCase{"FETCH 5", std::nullopt}, TagCase{"MOVE 5", std::nullopt},
+                      TagCase{"CREATE TABLE", std::nullopt}, TagCase{"", std::nullopt},
+                      TagCase{"UPDATEX 5", std::nullopt}));
+
+}  // namespace
+}  // namespace airlock::proxy
