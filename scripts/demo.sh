@@ -199,6 +199,7 @@ upstream:
 timeouts: {connect: 5s, auth: 10s, client_idle: 30m, shutdown_grace: 5s}
 log: {level: info}
 state: {path: $DEMO/state.db}
+audit: {dir: $DEMO/audit}
 approvals: {hold_wait: 20s, expire_after: 1h}
 
 agents:
@@ -264,7 +265,7 @@ REPLAY_RC=0
 # Debian's python: psycopg 3 belongs to /usr/bin/python3, not to a pyenv python3 on PATH.
 /usr/bin/python3 "$ROOT/scripts/demo/replay.py" ${QUICK:+--quick} --gateway-port "$GW_PORT" --db "$DB" \
   --su-host "$PG_SOCK" --su-port "$PG_PORT" --airlock-bin "$AIRLOCK_BIN" \
-  --config "$DEMO/airlock.yaml" || REPLAY_RC=$?
+  --config "$DEMO/airlock.yaml" --shown-config "$SHOWN_DEMO/airlock.yaml" || REPLAY_RC=$?
 [ -n "$QUICK" ] && info "replay took $(( $(date +%s) - R0 )) s"
 if [ "$REPLAY_RC" -ne 0 ]; then
   warn "the replay did not go as scripted (exit $REPLAY_RC): see above, and the gateway log $SHOWN_DEMO/airlock.log"

@@ -45,6 +45,8 @@ class Attempt:
     repeat: int = 1                  # run the statement this many times in a row
     not_yet: str = ""                # the feature this attempt waits for, and what it will do
     approve: bool = False            # a held statement: the demo approves it from the CLI
+    masked: tuple | None = None      # (table, WHERE, columns): values that must come back masked
+    storm: int = 0                   # a retry loop: this many reach PostgreSQL, the rest the breaker stops
 
 
 @dataclass
@@ -85,10 +87,8 @@ AGENTS = [
     Agent("onboarding-bot", "psycopg",
           "builds a welcome email campaign, then makes a new account's owner an admin",
           [
-              Attempt("SELECT full_name, email, phone FROM customers WHERE account_id = 7", "deny",
-                      "gateway.masking",
-                      not_yet="masking: email and phone would come back masked; until then the query "
-                              "is refused, never answered unmasked"),
+              Attempt("SELECT email, phone FROM customers WHERE account_id = 7", "allow",
+                      masked=("customers", "account_id = 7", ("email", "phone"))),
               Attempt("SELECT id, full_name FROM customers LIMIT 3", "allow"),
               Attempt("UPDATE customers SET is_admin = true WHERE id = 1234", "hold", "hold[0]",
                       approve=True,
@@ -119,8 +119,7 @@ AGENTS = [
           "records a payment with a status that does not exist, and retries the failure in a tight loop",
           [
               Attempt("UPDATE invoices SET status = 'settled' WHERE id = 7", "allow", repeat=20,
-                      not_yet="retry-storm breaker: it would stop the loop after a few identical "
-                              "failures; today every retry reaches PostgreSQL"),
+                      storm=6),
           ]),
 ]
 
@@ -173,6 +172,8 @@ def classify(run: dict) -> Outcome:
             return Outcome("allow", "", text)
         return Outcome("allow", "", f"{tag} {n}" if tag in ("UPDATE", "DELETE", "INSERT") and n is not None else tag)
     msg = run.get("message", "")
+    if run.get("code") == "53400" and msg.startswith("airlock: "):
+        return Outcome("deny", "breaker", msg[len("airlock: "):])
     if run.get("code") == "42501" and msg.startswith("airlock: "):
         reason = msg[len("airlock: "):]
         # the rule id in brackets: [default_deny], [gateway.row_guard], [hold[0]]
@@ -239,7 +240,7 @@ def run_psycopg(agent: Agent, conn: dict) -> list[list[dict]]:
                         run = {"ok": True, "command": tag, "rowCount": cur.rowcount}
                         if cur.description:
                             run["columns"] = [d.name for d in cur.description]
-                            run["rows"] = [list(r) for r in cur.fetchmany(3)]
+                            run["rows"] = [list(r) for r in cur.fetchall()]
                         runs.append(run)
                 except psycopg.errors.Error as e:
                     d = e.diag
@@ -287,8 +288,9 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="no stories; for CI")
     ap.add_argument("--airlock-bin", required=True, help="for `airlock approvals`")
     ap.add_argument("--config", required=True, help="the gateway's config file")
+    ap.add_argument("--shown-config", default="", help="the config path as printed")
     args = ap.parse_args()
-    APPROVER.update(bin=args.airlock_bin, config=args.config)
+    APPROVER.update(bin=args.airlock_bin, config=args.config, shown_config=args.shown_config or args.config)
 
     conn = {"host": args.gateway_host, "port": args.gateway_port, "database": args.db}
     su = psycopg.connect(host=args.su_host, port=args.su_port, user="postgres", dbname=args.db,
@@ -325,7 +327,8 @@ def main() -> int:
         for i, (a, runs) in enumerate(zip(agent.attempts, results)):
             outs = [classify(r) for r in runs]
             o = outs[0]
-            totals[o.verdict] += 1
+            if not a.storm:
+                totals[o.verdict] += 1
             sql = short(a.sql + (f"  ×{a.repeat}" if a.repeat > 1 else ""))
             code, label = VERDICT_STYLE[o.verdict]
             reason = o.reason
@@ -335,7 +338,30 @@ def main() -> int:
             print(f"  {agent.name:<{W_AGENT}} {sql:<{W_SQL}} {paint(code, f'{label:<7}')} {reason}")
 
             problems = []
-            if any(x.verdict != a.expect for x in outs):
+            if a.storm:
+                reached = sum(1 for x in outs if x.verdict == "allow")
+                stopped = sum(1 for x in outs if x.verdict == "deny" and x.rule == "breaker")
+                totals["deny"] += 1
+                line = (f"on PostgreSQL: {reached} of {a.repeat} attempts reached it; the breaker "
+                        f"refused {stopped} at once")
+                print(" " * (W_AGENT + 3) + paint("2", line))
+                stop = next((x.reason for x in outs if x.rule == "breaker"), "")
+                if stop:
+                    print(" " * (W_AGENT + 3) + paint("31", "breaker: " + short(stop, 110)))
+                if reached != a.storm or reached + stopped != a.repeat:
+                    problems.append(f"expected {a.storm} attempts to reach PostgreSQL and the rest "
+                                    f"to be stopped; got {reached} and {stopped}")
+                outs = []
+            if a.masked and o.verdict == "allow":
+                t, w, cols = a.masked
+                raw = su.execute(f"SELECT {', '.join(cols)} FROM {t} WHERE {w}").fetchall()
+                got = runs[0].get("rows") or []
+                shown = ", ".join(str(v) for v in (got[0] if got else []))
+                print(" " * (W_AGENT + 3) + paint("2", f"came back masked: {short(shown, 70)}"))
+                secrets_ = {str(v) for r in raw for v in r if v is not None}
+                if any(str(v) in secrets_ for r in got for v in r) or len(got) != len(raw):
+                    problems.append("a masked column came back unmasked")
+            if outs and any(x.verdict != a.expect for x in outs):
                 problems.append(f"expected {a.expect.upper()}, got {', '.join(sorted({x.verdict.upper() for x in outs}))}")
             elif a.rule and o.rule != a.rule:
                 problems.append(f"expected rule {a.rule}, got {o.rule or 'none'}")
@@ -377,8 +403,17 @@ def main() -> int:
     for k, style, v, note in table:
         print(f"  {k:<15} {paint(style, f'{v:>{w}}')}  " + paint("2", note))
     print()
-    print("  not yet: " + ", ".join(dict.fromkeys(not_yet)) + paint("2", " (shown above as they behave today, never faked)"))
-    print("  audit trail: not yet (lands with the audit issue)")
+    if not_yet:
+        print("  not yet: " + ", ".join(dict.fromkeys(not_yet)) + paint("2", " (shown above as they behave today, never faked)"))
+    # The trail: every statement above has an intent and an outcome record, hash-chained.
+    cmd = [APPROVER["bin"], "audit", "verify", "--config", APPROVER["config"]]
+    v = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    shown_cmd = "airlock audit verify --config " + APPROVER.get("shown_config", APPROVER["config"])
+    print(f"  audit trail: {shown_cmd}")
+    print("    " + paint("32;1" if v.returncode == 0 else "31;1", (v.stdout or v.stderr).strip().splitlines()[0]
+                         if (v.stdout or v.stderr).strip() else f"exit {v.returncode}"))
+    if v.returncode != 0:
+        mismatches.append(f"audit verify failed: {v.stdout}{v.stderr}")
     if mismatches:
         print()
         print(paint("31;1", f"  {len(mismatches)} attempt(s) did not go as expected:"))

@@ -88,7 +88,11 @@ void Session::audit_outcomes(std::uint64_t batch) {
   traffic_outcomes(batch);
   audit::Writer* w = services_.audit.get();
   const auto now = Clock::now();
-  while (!intents_.empty() && intents_.front().batch <= batch) {
+  std::size_t count = 0;  // shadow mode: the batch's intents, to pair with its row counts
+  if (shadow_) {
+    for (const auto& in : intents_) count += in.batch <= batch ? 1 : 0;
+  }
+  for (std::size_t index = 0; !intents_.empty() && intents_.front().batch <= batch; ++index) {
     const Intent in = intents_.front();
     intents_.pop_front();
     services_.metrics.upstream_latency_seconds.observe(now - in.start);
@@ -101,6 +105,10 @@ void Session::audit_outcomes(std::uint64_t batch) {
     r.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(now - in.start).count();
     r.sqlstate = batch_sqlstate_;
     r.error = batch_error_;
+    if (shadow_) {  // what the write would have changed: rows from its command tag
+      r.mode = mode_;
+      r.rows_changed = shadow_rows(index, count);
+    }
     if (auto st = w->append(r); !st) services_.metrics.audit_write_failures_total.inc();
   }
   batch_sqlstate_.clear();

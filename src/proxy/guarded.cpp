@@ -158,7 +158,7 @@ net::awaitable<bool> Session::run_guarded(const protocol::Frame& f, std::string_
     deny_marker_ += hex(auth::random_bytes(16));
   }
   RowGuard::Options opt;
-  opt.in_transaction = txn_status_ == 'T';
+  opt.in_transaction = shadow_ || txn_status_ == 'T';  // shadow: the session's transaction
   opt.prefix_responses = simple ? 0 : batch_prefix_;
   opt.name = deny_marker_ + "_guard";
   opt.marker = deny_marker_;
@@ -188,9 +188,12 @@ net::awaitable<bool> Session::on_guard_frame(const protocol::Frame& f, std::stri
   guard_->on_frame(f, raw, to_client, up);
   if (f.type == 'E') audit_error(f);
   if (guard_->passed_ready()) {
-    if (auto s = protocol::parse_ready_for_query(f)) txn_status_ = *s;
+    if (auto s = protocol::parse_ready_for_query(f)) {
+      txn_status_ = shadow_ ? shadow_guard_ready(to_client, *s) : *s;
+    }
     ++ready;
     audit_outcomes(completed_syncs_);
+    mask_batch_done(completed_syncs_);
     ++completed_syncs_;
   }
   if (!to_client.empty() && !co_await write_client(to_client)) co_return false;
@@ -272,12 +275,13 @@ net::awaitable<bool> Session::decide_guard() {
     }
     if (rows == 0) continue;
     const std::int64_t max = guard_approved_ ? INT64_MAX : b.max_rows;
-    auto c = services_.store ? services_.store->try_charge(agent_, b.id, static_cast<std::int64_t>(rows),
+    auto c = shadow_ ? shadow_budget(b, rows, max)
+           : services_.store ? services_.store->try_charge(agent_, b.id, static_cast<std::int64_t>(rows),
                                                            max, b.window_ms, now_ms())
                              : Result<state::Charge>(std::unexpected(Error::make(
                                    sqlstate::kInternalError, "no state store")));
     if (c && c->accepted) {
-      charges.push_back(c->charge_id);
+      if (!shadow_) charges.push_back(c->charge_id);
       continue;
     }
     for (auto id : charges) (void)services_.store->refund(id);

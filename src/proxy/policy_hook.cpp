@@ -8,6 +8,7 @@
 #include "policy/evaluate.hpp"
 #include "proxy/decision_cache.hpp"
 #include "proxy/search_path.hpp"
+#include "proxy/shadow.hpp"
 #include "sql/normalize.hpp"
 
 namespace airlock::proxy {
@@ -90,7 +91,7 @@ void describe(const sql::Analysis& analysis, const policy::Decision& d, Statemen
 PolicyHook::PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Catalog> catalog,
                        std::uint64_t generation, std::vector<std::string> search_path,
                        std::string upstream_user, bool holds, bool audit,
-                       bool keep_literals)
+                       bool keep_literals, std::string mask_key)
     : policy_(agent.policy),
       catalog_(catalog ? std::move(catalog)
                        : std::shared_ptr<const sql::Catalog>(std::shared_ptr<void>(),
@@ -98,7 +99,9 @@ PolicyHook::PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Ca
       generation_(generation),
       agent_(agent.name),
       observe_(agent.mode == "observe"),
+      shadow_(agent.mode == "shadow"),
       holds_(holds),
+      mask_key_(mask_key),
       pinned_timeout_(agent.limits.statement_timeout.count() > 0),
       audit_(audit),
       keep_literals_(keep_literals),
@@ -178,17 +181,23 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementI
 
   const std::string& hint = d.hint.empty() ? policy_->hint() : d.hint;
   if (d.verdict == policy::Verdict::Deny) return refuse(d.reason + " [" + d.rule + "]", hint);
+  if (shadow_) {
+    // Transaction control is emulated by the session (shadow.hpp): classify it, refuse
+    // what cannot be emulated.
+    ShadowClass sc = classify_for_shadow(analysis);
+    if (!sc.refusal.empty()) {
+      return Verdict::deny(Error::make(sqlstate::kFeatureNotSupported, std::move(sc.refusal)),
+                           std::move(sc.hint));
+    }
+    if (info) {
+      info->tx = sc.tx;
+      info->tx_command = std::move(sc.command);
+    }
+  }
   if (d.verdict == policy::Verdict::Hold && !holds_) {
     return refuse("held for human approval: " + d.reason + " [" + d.rule +
                       "]; no state store is configured (state.path), so it is refused",
                   hint);
-  }
-  if (!d.masked_columns.empty()) {
-    std::string cols;
-    for (const auto& c : d.masked_columns) cols += (cols.empty() ? "" : ", ") + c;
-    return refuse("the result would include masked columns (" + cols +
-                      ") and this version cannot mask results [gateway.masking]",
-                  "Select only the columns you need, without " + cols + ".");
   }
   if (sets_path) {
     return refuse("search_path can only be chosen when connecting: a change the server could "
@@ -211,13 +220,48 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementI
     }
   }
   auto budgets = budgets_for(analysis);
+  std::shared_ptr<const MaskPlan> mask = mask_plan(d);
   if (d.verdict == policy::Verdict::Hold || d.row_limit || !budgets.empty()) {
+    if (mask && (d.row_limit || !budgets.empty())) {
+      return refuse("a write under a row limit or budget cannot return masked columns "
+                    "[gateway.masking]",
+                    "Leave the masked columns out of RETURNING.");
+    }
     Verdict v = guarded(analysis, d, std::move(budgets), hint);
-    if (v.forward) apply_effects(analysis, d);
+    if (v.forward) {
+      apply_effects(analysis, d);
+      v.mask = std::move(mask);
+    }
     return v;
   }
   apply_effects(analysis, d);
-  return Verdict::allow();
+  Verdict v = Verdict::allow();
+  v.mask = std::move(mask);
+  return v;
+}
+
+// What the session masks in results: positions and styles per statement, the expected
+// result shape, whether error texts must be withheld.
+std::shared_ptr<const MaskPlan> PolicyHook::mask_plan(const policy::Decision& d) const {
+  if (d.masked_outputs.empty() && !d.redact_errors) return nullptr;
+  auto plan = std::make_shared<MaskPlan>();
+  plan->redact_errors = d.redact_errors;
+  plan->key = mask_key_;
+  for (const auto& m : d.masked_outputs) {
+    if (plan->statements.empty() || plan->statements.back().index != m.statement) {
+      MaskPlan::Statement st;
+      st.index = m.statement;
+      for (const auto& shape : d.result_shapes) {
+        if (shape.statement == m.statement) {
+          st.names = shape.columns;
+          st.open_ended = shape.open_ended;
+        }
+      }
+      plan->statements.push_back(std::move(st));
+    }
+    plan->statements.back().columns.push_back({m.position, m.style});
+  }
+  return plan;
 }
 
 namespace {
@@ -315,7 +359,12 @@ Verdict PolicyHook::guarded(const sql::Analysis& analysis, const policy::Decisio
 // drops (EXECUTE is judged by its PREPARE's decision).
 void PolicyHook::apply_effects(const sql::Analysis& analysis, const policy::Decision& d) {
   for (const auto& s : analysis.statements) {
-    if (s.kind == StatementKind::Prepare) prepared_.insert_or_assign(s.object_name, d);
+    // EXECUTE is judged by its PREPARE's decision, masks renumbered to the EXECUTE's own
+    // statement (index 0 of its string: EXECUTE strings are judged one statement at a time).
+    if (s.kind == StatementKind::Prepare) {
+      const auto index = static_cast<std::size_t>(&s - analysis.statements.data());
+      prepared_.insert_or_assign(s.object_name, policy::restamp(d, index, 0));
+    }
     if (s.kind == StatementKind::Deallocate) {
       if (s.object_name.empty()) prepared_.clear();
       else prepared_.erase(s.object_name);

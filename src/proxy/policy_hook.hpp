@@ -8,7 +8,10 @@
 //   hold            → forwarded once approved (Verdict::hold); refused without a state store
 //   row_limit set, or a budget applies → forwarded under the row guard (Verdict::guard); a
 //                     guarded write must come alone, and not as COPY      gateway.row_guard
-//   masked columns  → refused (result masking is not available)         gateway.masking
+//   masked columns  → Verdict::mask: the session masks them in DataRows (result_mask.cpp);
+//                     a guarded write returning them is refused          gateway.masking
+//   shadow mode     → BEGIN/COMMIT/ROLLBACK classified for the session's emulation
+//                     (StatementInfo::tx); forms it cannot emulate refused  gateway.shadow
 //   SET search_path → refused: the path is chosen at connect time and read from the server
 //                     after login; a runtime change could be undone by the server unseen, or
 //                     re-plan prepared statements under another path    gateway.search_path
@@ -33,7 +36,7 @@ class PolicyHook final : public StatementHook {
   PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Catalog> catalog,
              std::uint64_t generation, std::vector<std::string> search_path,
              std::string upstream_user, bool holds = false, bool audit = false,
-             bool keep_literals = false);
+             bool keep_literals = false, std::string mask_key = {});
 
   Verdict on_statement(const StatementEvent& ev) override;
 
@@ -43,13 +46,16 @@ class PolicyHook final : public StatementHook {
   Verdict guarded(const sql::Analysis& analysis, const policy::Decision& d,
                   std::vector<BudgetRef> budgets, const std::string& hint);
   std::vector<BudgetRef> budgets_for(const sql::Analysis& analysis) const;
+  std::shared_ptr<const MaskPlan> mask_plan(const policy::Decision& d) const;
 
   std::shared_ptr<const policy::AgentPolicy> policy_;
   std::shared_ptr<const sql::Catalog> catalog_;
   std::uint64_t generation_ = 0;
   std::string agent_;
   bool observe_ = false;
+  bool shadow_ = false;  // mode: shadow: transaction control classified for the session
   bool holds_ = false;
+  std::string mask_key_;
   bool pinned_timeout_ = false;  // limits.statement_timeout: SET statement_timeout refused
   bool audit_ = false;
   bool keep_literals_ = false;

@@ -124,7 +124,14 @@ net::awaitable<void> Session::client_to_upstream() {
             "is not supported"));
         co_return;
       }
+      if (shadow_ && !extended_open_ && starts_batch(f.type)) {
+        // Shadow mode: one batch at a time, behind the fix-up of the one before.
+        if (off > fwd && !co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
+        fwd = off;
+        if (!co_await shadow_begin_batch()) co_return;
+      }
       std::optional<Verdict> denied;
+      std::string replaced;  // shadow mode: what goes upstream in this message's place
       switch (f.type) {
         case 'Q':
         case 'P': {
@@ -155,17 +162,58 @@ net::awaitable<void> Session::client_to_upstream() {
             info = v.info;
             if (!v.forward) denied = std::move(v);
           }
+          if (shadow_ && !denied) {
+            if (auto refused = shadow_statement(f, v, replaced)) denied = std::move(refused);
+          }
           // A Query is recorded now; a Parse when its portal is executed (or now, if denied).
           if (info && (is_query || denied)) {
             Verdict refusal;
             if (!audit_intent(*info, forwarded_syncs_, refusal) && !denied) denied = std::move(refusal);
           }
+          bool traffic_refused = false;
           if (is_query && !denied && traffic_) {
             if (off > fwd && !co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
             fwd = off;
-            if (auto refused = co_await admit(info.get(), ev.sql, forwarded_syncs_)) denied = std::move(refused);
+            if (auto refused = co_await admit(info.get(), ev.sql, forwarded_syncs_)) {
+              denied = std::move(refused);
+              traffic_refused = true;
+            }
           }
           if (is_query) count_statement(denied ? &*denied : &v);
+          if (is_query && !denied) queue_mask(v.mask, forwarded_syncs_, 0, true, {});
+          // A policy denial is a failure for the breaker too (retrying a refused statement is
+          // the storm it exists for); the breaker's own refusals are not counted again.
+          if (denied && !traffic_refused && traffic_ && info) {
+            traffic_->record_failure(info->fingerprint, traffic::Clock::now(), denied->error.message);
+          }
+          // Refused while nothing is in flight and no transaction is open: answered here, so
+          // a refused retry loop never reaches PostgreSQL (with a transaction open, upstream
+          // must see the error to fail the transaction the same way).
+          if (is_query && denied && pending_syncs_ == 0 && txn_status_ == 'I' && !extended_open_ &&
+              mode_ != "shadow") {
+            if (off > fwd && !co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
+            std::string out;
+            protocol::append_error(out, {.severity = "ERROR", .sqlstate = denied->error.sqlstate,
+                                         .message = denied->error.message, .hint = denied->hint});
+            protocol::append_ready_for_query(out, 'I');
+            batch_sqlstate_ = denied->error.sqlstate;
+            batch_error_ = denied->error.message;
+            audit_outcomes(forwarded_syncs_);
+            if (!co_await write_client(out)) co_return;
+            off += f.size;
+            fwd = off;
+            continue;
+          }
+          if (!is_query) {
+            auto p = protocol::parse_parse(f);
+            if (p && !denied && v.mask) {
+              statement_masks_.insert_or_assign(std::string(p->statement), v.mask);
+            } else if (p) {
+              if (auto m = statement_masks_.find(p->statement); m != statement_masks_.end()) {
+                statement_masks_.erase(m);
+              }
+            }
+          }
           if (!is_query && info && !denied) {
             auto p = protocol::parse_parse(f);
             if (p) statement_info_.insert_or_assign(std::string(p->statement), info);
@@ -188,8 +236,18 @@ net::awaitable<void> Session::client_to_upstream() {
         }
         case 'B':
           track_extended(f, nullptr, {});
+          if (shadow_) shadow_bind(f);
           {
             if (auto b = protocol::parse_bind(f)) {
+              if (auto sm = statement_masks_.find(b->statement); sm != statement_masks_.end()) {
+                auto formats = bind_result_formats(b->rest);
+                // Unreadable format codes: mask as binary, which yields NULL for non-text.
+                portal_masks_.insert_or_assign(
+                    std::string(b->portal),
+                    PortalMask{sm->second, formats ? *formats : std::vector<std::int16_t>{1}});
+              } else if (auto pm = portal_masks_.find(b->portal); pm != portal_masks_.end()) {
+                portal_masks_.erase(pm);
+              }
               auto si = statement_info_.find(b->statement);
               if (si != statement_info_.end()) portal_info_.insert_or_assign(std::string(b->portal), si->second);
               else if (auto pi = portal_info_.find(b->portal); pi != portal_info_.end()) portal_info_.erase(pi);
@@ -220,7 +278,19 @@ net::awaitable<void> Session::client_to_upstream() {
               }
             }
           }
+          if (shadow_) {
+            if (auto refused = shadow_execute(f, data.substr(off, f.size), replaced)) {
+              denied = std::move(refused);
+              break;
+            }
+          }
           count_statement(nullptr);
+          if (e) {
+            if (auto pm = portal_masks_.find(e->portal); pm != portal_masks_.end()) {
+              queue_mask(pm->second.plan, forwarded_syncs_,
+                         static_cast<std::size_t>(batch_executes_), false, pm->second.formats);
+            }
+          }
           auto it = e ? guarded_portals_.find(e->portal) : guarded_portals_.end();
           if (it == guarded_portals_.end()) {
             ++batch_executes_;
@@ -279,6 +349,10 @@ net::awaitable<void> Session::client_to_upstream() {
         if (!co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
         if (!co_await forward_denied(f, std::move(*denied))) co_return;
         fwd = off + f.size;
+      } else if (!replaced.empty()) {
+        if (!co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
+        if (!co_await write_upstream(replaced)) co_return;
+        fwd = off + f.size;
       }
       off += f.size;
     }
@@ -322,6 +396,42 @@ net::awaitable<void> Session::upstream_to_client() {
         bad = true;
         break;
       }
+      if (shadow_) {
+        side.clear();
+        const Shadow::Action act = shadow_frame(f, side);
+        if (act == Shadow::Action::Fatal) {
+          co_await write_client(data.substr(fwd, off - fwd));
+          co_await send_fatal(Error::make(sqlstate::kInternalError,
+                                          "airlock: shadow mode lost its upstream transaction; "
+                                          "the session is closed [gateway.shadow]"));
+          co_return;
+        }
+        if (act != Shadow::Action::Pass) {
+          if (off > fwd && !co_await write_client(data.substr(fwd, off - fwd))) co_return;
+          if (!side.empty() && !co_await write_client(side)) co_return;
+          fwd = off + f.size;
+          if (act == Shadow::Action::Swallow) {
+            off += f.size;
+            continue;
+          }
+        }
+      }
+      if (!mask_jobs_.empty() && f.type != 'Z' && f.type != 'S' && f.type != 'E') {
+        side.clear();
+        bool broken = false;
+        if (!mask_frame(f, side, broken)) {
+          if (broken) {
+            bad = true;  // a result row not the shape decided: never forwarded
+            break;
+          }
+          if (off > fwd && !co_await write_client(data.substr(fwd, off - fwd))) co_return;
+          if (!co_await write_client(side)) co_return;
+          off += f.size;
+          fwd = off;
+          continue;
+        }
+      }
+      if (f.type == 'C' || f.type == 'I' || f.type == 's') ++results_done_;
       if (guard_ && guard_->state() == RowGuard::State::Running && f.type != 'S') {
         if (off > fwd && !co_await write_client(data.substr(fwd, off - fwd))) co_return;
         if (!co_await on_guard_frame(f, data.substr(off, f.size), ready)) co_return;
@@ -335,9 +445,10 @@ net::awaitable<void> Session::upstream_to_client() {
           bad = true;
           break;
         }
-        txn_status_ = *s;
+        txn_status_ = shadow_ ? shadow_->client_status() : *s;
         ++ready;
         audit_outcomes(completed_syncs_);
+        mask_batch_done(completed_syncs_);
         ++completed_syncs_;
       } else if (f.type == 'S') {
         auto p = protocol::parse_parameter_status(f);
@@ -361,6 +472,17 @@ net::awaitable<void> Session::upstream_to_client() {
       } else if (f.type == 'E') {
         side.clear();
         const bool rewritten = rewrite_if_denial(f, side);
+        if (!rewritten && !mask_jobs_.empty()) {
+          bool unused = false;
+          if (!mask_frame(f, side, unused)) {  // error text withheld: it may quote masked values
+            audit_error(f);
+            if (!co_await write_client(data.substr(fwd, off - fwd))) co_return;
+            if (!co_await write_client(side)) co_return;
+            off += f.size;
+            fwd = off;
+            continue;
+          }
+        }
         if (rewritten) {
           protocol::Frame mine;
           if (protocol::decode_typed(side, side.size(), mine) == DecodeStatus::Ready) audit_error(mine);

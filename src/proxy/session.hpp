@@ -15,14 +15,19 @@
 #include "net/asio.hpp"
 #include "net/stream.hpp"
 #include "protocol/frame.hpp"
+#include "protocol/rows.hpp"
 #include "protocol/startup.hpp"
 #include "proxy/row_guard.hpp"
 #include "proxy/services.hpp"
+#include "proxy/shadow.hpp"
 #include "proxy/statement_hook.hpp"
 #include "proxy/upstream_login.hpp"
 #include "traffic/agent_traffic.hpp"
 
 namespace airlock::proxy {
+
+// Bind's result format codes (after the parameters); nullopt when malformed.
+std::optional<std::vector<std::int16_t>> bind_result_formats(std::string_view rest);
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -101,8 +106,38 @@ class Session : public std::enable_shared_from_this<Session> {
   net::awaitable<std::optional<Verdict>> admit(const StatementInfo* info, std::string_view sql,
                                                std::uint64_t batch);
   void traffic_outcomes(std::uint64_t batch);  // at ReadyForQuery
+
+  // --- result masking (result_mask.cpp) ---
+  struct MaskJob {
+    std::uint64_t batch;   // the sync batch it belongs to
+    std::size_t result;    // Execute: its result's index in the batch
+    bool whole;            // Query: covers every result of the batch (statement k = result k)
+    std::shared_ptr<const MaskPlan> plan;
+    std::vector<std::int16_t> formats;  // Execute: Bind's result format codes
+  };
+  void queue_mask(std::shared_ptr<const MaskPlan> plan, std::uint64_t batch, std::size_t result,
+                  bool whole, std::vector<std::int16_t> formats);
+  bool mask_frame(const protocol::Frame& f, std::string& out, bool& bad);
+  void mask_batch_done(std::uint64_t batch);
+  void begin_masked_result(const MaskJob& job, std::size_t statement,
+                           const std::vector<protocol::FieldDescription>* fields,
+                           std::size_t width);
   void audit_guard(const char* outcome, std::uint64_t rows, std::optional<std::uint64_t> limit,
                    const std::string& approval);
+
+  // --- shadow mode (shadow_session.cpp, shadow.hpp) ---
+  net::awaitable<bool> shadow_begin_batch();  // before the first message of a sync batch
+  // A Query or Parse the policy allowed: `out` gets its replacement (empty: as it is).
+  std::optional<Verdict> shadow_statement(const protocol::Frame& f, const Verdict& v,
+                                          std::string& out);
+  void shadow_bind(const protocol::Frame& f);
+  std::optional<Verdict> shadow_execute(const protocol::Frame& f, std::string_view raw,
+                                        std::string& out);
+  Shadow::Action shadow_frame(const protocol::Frame& f, std::string& out);
+  char shadow_guard_ready(std::string& to_client, char upstream_status);
+  std::optional<std::int64_t> shadow_rows(std::size_t index, std::size_t count) const;
+  Result<state::Charge> shadow_budget(const BudgetRef& b, std::uint64_t rows,
+                                      std::int64_t max_rows);
 
   net::Stream client_;
   Services& services_;
@@ -113,6 +148,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string agent_;
   std::string application_name_;
   std::string mode_ = "enforce";  // the agent's mode, for the audit trail
+  std::optional<Shadow> shadow_;  // `mode: shadow`: nothing the agent writes is committed
+  std::vector<std::optional<std::uint64_t>> shadow_rows_;  // per CommandComplete of the batch
+  std::map<std::string, std::int64_t, std::less<>> shadow_budget_used_;
   std::string peer_;
   CancelRegistry::Key client_key_{0, 0};
 
@@ -168,6 +206,24 @@ class Session : public std::enable_shared_from_this<Session> {
     traffic::Gate gate;
   };
   std::deque<Admitted> admitted_;
+  std::deque<MaskJob> mask_jobs_;
+  std::size_t results_done_ = 0;  // results completed in the batch being answered
+  struct MaskColumns {
+    bool active = false;
+    std::vector<protocol::ColumnMask> columns;
+    std::vector<MaskStyle> styles;
+    std::vector<std::uint32_t> oids;
+    std::vector<std::int16_t> formats;
+  };
+  MaskColumns mask_cur_;
+  std::vector<protocol::FieldDescription> mask_last_desc_;
+  bool mask_have_desc_ = false;
+  struct PortalMask {
+    std::shared_ptr<const MaskPlan> plan;
+    std::vector<std::int16_t> formats;
+  };
+  std::map<std::string, std::shared_ptr<const MaskPlan>, std::less<>> statement_masks_;
+  std::map<std::string, PortalMask, std::less<>> portal_masks_;
   std::map<std::string, std::shared_ptr<const StatementInfo>, std::less<>> statement_info_;
   std::map<std::string, std::shared_ptr<const StatementInfo>, std::less<>> portal_info_;
   bool client_terminated_ = false;  // the client sent Terminate

@@ -195,6 +195,19 @@ net::awaitable<bool> Session::startup() {
     }
     upstream_ = std::move(*up);
     if (auto st = co_await make_hook(); !st) co_return std::unexpected(st.error());
+    if (mode_ == "shadow") {
+      // The one transaction the whole session runs in, never committed (shadow.hpp). READ
+      // COMMITTED: each statement sees what others committed, as in autocommit.
+      const std::string begin = "BEGIN ISOLATION LEVEL READ COMMITTED";
+      auto began = co_await run_simple_query(*upstream_, begin, snap_->config->limits.max_message_bytes);
+      if (!began) {
+        co_return fail(sqlstate::kCannotConnect, "airlock: cannot open the shadow transaction",
+                       began.error().message);
+      }
+      std::string name = "airlock_shadow_";
+      for (unsigned char c : auth::random_bytes(8)) name += "0123456789abcdef"[c & 15];
+      shadow_.emplace(std::move(name));
+    }
     std::string out;
     protocol::append_auth_ok(out);
     for (const auto& [name, value] : upstream_->parameters) {
@@ -249,7 +262,8 @@ net::awaitable<Status> Session::make_hook() {
   hook_ = std::make_unique<PolicyHook>(it->second, snap_->catalog, snap_->generation,
                                        parse_search_path(*shown->front().rows[0][0]),
                                        cfg.upstream.user, services_.store != nullptr,
-                                       services_.audit != nullptr, cfg.audit.keep_literals);
+                                       services_.audit != nullptr, cfg.audit.keep_literals,
+                                       cfg.masking.key);
   mode_ = it->second.mode;
   co_return Status{};
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/mask_style.hpp"
 
 namespace airlock::proxy {
 
@@ -42,11 +43,39 @@ struct GuardSpec {
   std::vector<BudgetRef> budgets;
 };
 
+// Result columns to mask (policy::Decision::masked_outputs), per statement of the string.
+struct MaskPlan {
+  struct Column {
+    std::size_t position = 0;
+    MaskStyle style = MaskStyle::Full;
+  };
+  struct Statement {
+    std::size_t index = 0;              // statement of the query string (0 for a Parse)
+    std::vector<Column> columns;        // sorted by position
+    std::vector<std::string> names;     // the expected result columns, to check the shape
+    bool open_ended = false;            // more columns may follow `names`
+  };
+  std::vector<Statement> statements;    // sorted by index
+  bool redact_errors = false;           // the statement reads a masked column somewhere
+  std::string key;                      // for MaskStyle::Hash
+  const Statement* find(std::size_t index) const {
+    for (const auto& s : statements) {
+      if (s.index == index) return &s;
+    }
+    return nullptr;
+  }
+};
+
 // A statement a human must approve first (a `hold:` entry).
 struct HoldSpec {
   std::string rule;
   std::string reason;
 };
+
+// Transaction control as shadow mode (shadow.hpp) must treat it: Begin/Commit/Rollback are
+// emulated; NeedsBlock statements (SAVEPOINT, RELEASE, ROLLBACK TO, LOCK) are refused
+// outside the agent's transaction block, as PostgreSQL refuses them.
+enum class TxControl : std::uint8_t { None, Begin, Commit, Rollback, NeedsBlock };
 
 // What the audit trail records about a statement: computed with its decision and cached with
 // it, so a repeated statement costs no normalization.
@@ -58,6 +87,8 @@ struct StatementInfo {
   std::string rule;
   std::string reason;
   bool read_only = false;   // changes nothing: still runs when the audit trail is unwritable
+  TxControl tx = TxControl::None;  // set in shadow mode only
+  std::string tx_command;          // NeedsBlock: "SAVEPOINT", "LOCK TABLE", ... for the error
 };
 
 struct Verdict {
@@ -67,10 +98,11 @@ struct Verdict {
   std::shared_ptr<const GuardSpec> guard;  // forward under the row guard
   std::shared_ptr<const HoldSpec> hold;    // forward only once approved
   std::shared_ptr<const StatementInfo> info;  // null only for refusals made outside the policy
+  std::shared_ptr<const MaskPlan> mask;       // result columns to mask, if any
 
   static Verdict allow() { return {}; }
   static Verdict deny(Error e, std::string hint_text = {}) {
-    return Verdict{false, std::move(e), std::move(hint_text), nullptr, nullptr, nullptr};
+    return Verdict{false, std::move(e), std::move(hint_text), nullptr, nullptr, nullptr, nullptr};
   }
 };
 

@@ -41,7 +41,10 @@ def test_demo_quick_replays_as_expected():
     assert stop.returncode == 0, stop.stdout + stop.stderr
     assert not demo_dir.exists()
     # the replay ran to its end, plain text (stdout is not a TTY)
-    assert "audit trail: not yet (lands with the audit issue)" in run.stdout
+    assert "audit trail: airlock audit verify --config" in run.stdout
+    assert "not yet" not in run.stdout  # every incident's capability has landed
+    assert "came back masked: ***@" in run.stdout
+    assert "the breaker refused 14 at once" in run.stdout
     assert "\033[" not in run.stdout
     for verdict in ("ALLOW", "DENY", "HOLD"):
         assert f" {verdict} " in run.stdout
