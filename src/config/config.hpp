@@ -87,6 +87,9 @@ struct BreakerSettings {
   std::uint32_t pause_min_statements = 20;
   Millis pause_window{60'000};
   Millis pause_cooldown{30'000};
+  // An open breaker (or a paused agent) answers after this delay: a retry loop then costs
+  // a few attempts per second per connection instead of a busy core.
+  Millis refusal_delay{100};
 };
 
 struct Agent {

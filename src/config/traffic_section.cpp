@@ -117,13 +117,18 @@ void read_agent_breaker(Context& ctx, const YAML::Node& node, const std::string&
   r.walk_map(
       node, path,
       {"failures", "window", "cooldown", "pause_error_rate", "pause_min_statements",
-       "pause_window", "pause_cooldown"},
+       "pause_window", "pause_cooldown", "refusal_delay"},
       [&](const std::string& key, const YAML::Node& value, const std::string& key_path) {
         if (key == "failures") {
           // Each tracked statement keeps up to failures+1 timestamps.
           if (auto n = r.integer(value, key_path, 0, 100)) out.failures = to_u32(*n);
         } else if (key == "pause_error_rate") {
           if (auto v = share(r, value, key_path)) out.pause_error_rate = *v;
+        } else if (key == "refusal_delay") {
+          if (auto d = r.duration(value, key_path)) {
+            if (*d > Millis(10'000)) r.error(value, key_path, "must be at most 10s");
+            else out.refusal_delay = *d;
+          }
         } else if (key == "pause_min_statements") {
           if (auto n = r.integer(value, key_path, 1, 1'000'000)) {
             out.pause_min_statements = to_u32(*n);

@@ -199,6 +199,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Traffic control: this agent's limits, this connection's slot, and the statements
   // admitted whose outcome (success or failure) the breaker has not been told yet.
   std::shared_ptr<traffic::AgentTraffic> traffic_;
+  std::chrono::milliseconds refusal_delay_{0};  // breaker.refusal_delay
   traffic::ConnectionSlot slot_;
   struct Admitted {
     std::uint64_t batch;

@@ -169,6 +169,9 @@ net::awaitable<bool> Session::startup() {
       co_return std::unexpected(st.error());
     }
     traffic_ = services_.traffic.find(agent_);
+    if (auto a = snap_->config->agents.find(agent_); a != snap_->config->agents.end()) {
+      refusal_delay_ = a->second.breaker.refusal_delay;
+    }
     if (traffic_) {
       auto slot = traffic::ConnectionSlot::acquire(traffic_);
       if (!slot) co_return std::unexpected(slot.error());

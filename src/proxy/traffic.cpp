@@ -14,7 +14,12 @@ net::awaitable<std::optional<Verdict>> Session::admit(const StatementInfo* info,
   std::string key = info ? info->fingerprint : std::string(sql);
   traffic::Gate gate = traffic_->admit(key, traffic::Clock::now());
   if (!gate.admitted()) {
-    spdlog::info("agent={} {}", agent_, gate.error.message);
+    spdlog::debug("agent={} {}", agent_, gate.error.message);
+    if (gate.refusal != traffic::Refusal::RateLimit && refusal_delay_.count() > 0) {
+      // Tarpit: a storm of refused retries is slowed down, not served at full speed.
+      net::asio::steady_timer t(client_.executor(), refusal_delay_);
+      co_await t.async_wait(net::nothrow);
+    }
     co_return Verdict::deny(gate.error, {});
   }
   if (gate.delay.count() > 0) {
