@@ -37,15 +37,6 @@ std::optional<std::string> check_webhook_url(std::string_view url) {
   return "expected an http:// or https:// URL with a host";
 }
 
-std::optional<Millis> positive_duration(Reader& r, const YAML::Node& node,
-                                        const std::string& path) {
-  auto d = r.duration(node, path);
-  if (d && d->count() == 0) {
-    r.error(node, path, "must be greater than 0");
-    return std::nullopt;
-  }
-  return d;
-}
 
 void read_webhook(Context& ctx, const YAML::Node& node, const std::string& path, Webhook& out) {
   Reader& r = ctx.reader;
@@ -58,7 +49,7 @@ void read_webhook(Context& ctx, const YAML::Node& node, const std::string& path,
           if (auto problem = check_webhook_url(*url)) r.error(value, key_path, *problem);
           else out.url = *url;
         } else if (key == "timeout") {
-          if (auto d = positive_duration(r, value, key_path)) out.timeout = *d;
+          if (auto d = r.positive_duration(value, key_path)) out.timeout = *d;
         } else if (!ctx.secrets) {
           // Tools that read no secrets still check that a variable is named.
           if (auto name = r.text(value, key_path)) {
@@ -123,7 +114,7 @@ void read_budget(Reader& r, const YAML::Node& node, const std::string& path, Bud
             out.max_rows = static_cast<std::int64_t>(*n);
           }
         } else if (key == "window") {
-          if (auto d = positive_duration(r, value, key_path)) out.window = *d;
+          if (auto d = r.positive_duration(value, key_path)) out.window = *d;
         } else if (auto v = r.choice(value, key_path, {"deny", "hold"})) {
           out.over_limit = *v;
         }
@@ -188,7 +179,7 @@ void read_approvals(Context& ctx, const YAML::Node& node, const std::string& pat
                  if (d) out.hold_wait = *d;
                } else if (key == "expire_after") {
                  expire_line = line_of(value);
-                 auto d = positive_duration(r, value, key_path);
+                 auto d = r.positive_duration(value, key_path);
                  valid = valid && d.has_value();
                  if (d) out.expire_after = *d;
                } else {

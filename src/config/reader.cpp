@@ -159,6 +159,15 @@ std::optional<Millis> Reader::duration(const YAML::Node& node, const std::string
   return d;
 }
 
+std::optional<Millis> Reader::positive_duration(const YAML::Node& node, const std::string& path) {
+  auto d = duration(node, path);
+  if (d && d->count() == 0) {
+    error(node, path, "must be greater than 0");
+    return std::nullopt;
+  }
+  return d;
+}
+
 std::optional<std::size_t> Reader::size(const YAML::Node& node, const std::string& path,
                                         std::size_t min, std::size_t max) {
   const char* expected = "expected a size such as 64MiB, 128KiB or 10000";

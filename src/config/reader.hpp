@@ -53,6 +53,8 @@ class Reader {
                                        std::uint64_t min, std::uint64_t max);
   // A duration for parse_duration ("5s", "250ms", "0").
   std::optional<Millis> duration(const YAML::Node& node, const std::string& path);
+  // The same, but 0 is an error ("must be greater than 0").
+  std::optional<Millis> positive_duration(const YAML::Node& node, const std::string& path);
   // A size for parse_size ("64MiB", "10000") within [min, max].
   std::optional<std::size_t> size(const YAML::Node& node, const std::string& path,
                                   std::size_t min, std::size_t max);

@@ -54,15 +54,6 @@ std::optional<double> share(Reader& r, const YAML::Node& node, const std::string
   return v;
 }
 
-std::optional<Millis> positive_duration(Reader& r, const YAML::Node& node,
-                                        const std::string& path) {
-  auto d = r.duration(node, path);
-  if (d && d->count() == 0) {
-    r.error(node, path, "must be greater than 0");
-    return std::nullopt;
-  }
-  return d;
-}
 
 std::uint32_t to_u32(std::uint64_t v) { return static_cast<std::uint32_t>(v); }
 
@@ -133,7 +124,7 @@ void read_agent_breaker(Context& ctx, const YAML::Node& node, const std::string&
           if (auto n = r.integer(value, key_path, 1, 1'000'000)) {
             out.pause_min_statements = to_u32(*n);
           }
-        } else if (auto d = positive_duration(r, value, key_path)) {
+        } else if (auto d = r.positive_duration(value, key_path)) {
           if (key == "window") out.window = *d;
           else if (key == "cooldown") out.cooldown = *d;
           else if (key == "pause_window") out.pause_window = *d;

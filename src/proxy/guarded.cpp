@@ -38,6 +38,12 @@ Verdict refusal(std::string message, std::string hint) {
                        std::move(hint));
 }
 
+// "UPDATE of public.subscriptions", for messages.
+std::string describe_write(const GuardSpec& spec) {
+  return (spec.command.empty() ? std::string("statement") : spec.command) +
+         (spec.tables.empty() ? "" : " of " + spec.tables);
+}
+
 std::string human_duration(std::int64_t ms) {
   if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
   if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
@@ -224,8 +230,7 @@ net::awaitable<bool> Session::decide_guard() {
   const RowCount& rc = guard_->rows();
   const GuardSpec& spec = *guard_stmt_.guard;
   std::string up;
-  const std::string what = (spec.command.empty() ? std::string("statement") : spec.command) +
-                           (spec.tables.empty() ? "" : " of " + spec.tables);
+  const std::string what = describe_write(spec);
   std::optional<std::uint64_t> limit = spec.row_limit;
   if (guard_approved_rows_) limit = std::max(limit.value_or(0), *guard_approved_rows_);
 
@@ -317,8 +322,7 @@ net::awaitable<bool> Session::decide_guard() {
 net::awaitable<bool> Session::finish_held_guard() {
   const RowCount rc = guard_->rows();
   const GuardSpec& spec = *guard_stmt_.guard;
-  const std::string what = (spec.command.empty() ? std::string("statement") : spec.command) +
-                           (spec.tables.empty() ? "" : " of " + spec.tables);
+  const std::string what = describe_write(spec);
   const bool budget = guard_request_.starts_with("budget:");
   const std::string rule = budget ? guard_request_.substr(7) : spec.rule;
   const std::string reason = "this " + what + " would change " + std::to_string(rc.total) +

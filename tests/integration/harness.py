@@ -413,6 +413,22 @@ def start_gateway(pg: PgServer | None, *, up_host: str | None = None, up_port: i
     return gw
 
 
+def wait_until_allowed(gw: Gateway, agent: str, sql: str, timeout: float = 15) -> None:
+    """The gateway reads the upstream catalog shortly after it starts; until then a table the
+    test created just before is unknown and refused. Waits until `sql` runs as `agent`."""
+    import psycopg  # Debian's python3-psycopg (the system interpreter runs the tests)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with psycopg.connect(gw.dsn(agent), autocommit=True) as c:
+                c.execute(sql)
+                return
+        except psycopg.errors.InsufficientPrivilege:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def direct_gateway(pg: PgServer) -> Gateway:
     agents = {n: Agent(n, env, pw) for n, (env, pw) in AGENTS.items()}
     return Gateway(host=pg.host, port=pg.port, dbname="app", agents=agents, direct=True, pg=pg,

@@ -61,17 +61,11 @@ def setup(pg):
     gw = harness.start_gateway(pg, name="apihttp", extra_agents=AGENTS, agent_policies=POLICY,
                                extra_yaml=extra,
                                extra_env={"ADMIN_TOKEN": TOKEN, "HOOK_SECRET": HOOK_SECRET})
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            with psycopg.connect(gw.dsn("ops2"), autocommit=True) as c:
-                c.execute("SELECT count(*) FROM ah_accounts")
-                break
-        except psycopg.errors.InsufficientPrivilege:
-            if time.monotonic() > deadline:
-                gw.stop()
-                raise
-            time.sleep(0.1)
+    try:
+        harness.wait_until_allowed(gw, "ops2", "SELECT count(*) FROM ah_accounts")
+    except BaseException:
+        gw.stop()
+        raise
     try:
         yield gw, admin
     finally:

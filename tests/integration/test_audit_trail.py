@@ -59,17 +59,12 @@ def start(pg, audit_dir: Path, *, admin_port: int | None = None, name="audit", b
                 os.environ.pop("AIRLOCK_BIN", None)
             else:
                 os.environ["AIRLOCK_BIN"] = old
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            with psycopg.connect(gw.dsn("aud"), autocommit=True) as c:
-                c.execute("SELECT count(*) FROM a_notes")
-                return gw
-        except psycopg.errors.InsufficientPrivilege:
-            if time.monotonic() > deadline:
-                gw.stop()
-                raise
-            time.sleep(0.1)
+    try:
+        harness.wait_until_allowed(gw, "aud", "SELECT count(*) FROM a_notes")
+    except BaseException:
+        gw.stop()
+        raise
+    return gw
 
 
 def records(audit_dir: Path) -> list[dict]:

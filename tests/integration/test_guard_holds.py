@@ -84,16 +84,7 @@ class Gw:
                  f"approvals: {{hold_wait: {HOLD_WAIT}, expire_after: 1h}}")
         self.gw = harness.start_gateway(self.pg, name="holds", extra_agents=AGENTS,
                                         agent_policies=POLICY, extra_yaml=extra)
-        deadline = time.monotonic() + 15
-        while True:  # until the gateway has read the upstream catalog
-            try:
-                with self.connect("ops") as c:
-                    c.execute("SELECT count(*) FROM h_subs")
-                    return
-            except psycopg.errors.InsufficientPrivilege:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        harness.wait_until_allowed(self.gw, "ops", "SELECT count(*) FROM h_subs")
 
     def stop(self):
         if self.gw:

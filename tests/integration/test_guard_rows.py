@@ -68,7 +68,7 @@ def gateway(pg):
         c.execute(SCHEMA)
     gw = harness.start_gateway(pg, name="guard", extra_agents=AGENTS, agent_policies=POLICY)
     try:
-        wait_for_catalog(gw)
+        harness.wait_until_allowed(gw, "billing", "SELECT count(*) FROM g_subs")
         yield gw
     finally:
         log = gw.log_text()
@@ -82,21 +82,6 @@ def gateway(pg):
 def data(pg, gateway):
     reset(pg)
     yield
-
-
-def wait_for_catalog(gw, timeout: float = 15) -> None:
-    """The gateway reads the upstream catalog shortly after start; until then g_subs is unknown."""
-    import time
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with connect(gw, autocommit=True) as c:
-                c.execute("SELECT count(*) FROM g_subs")
-                return
-        except psycopg.errors.InsufficientPrivilege:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def connect(gw, **kw):

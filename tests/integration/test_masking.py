@@ -4,7 +4,6 @@ COPY of a masked column is refused; error texts that could quote masked values a
 from __future__ import annotations
 
 import subprocess
-import time
 
 import psycopg
 import pytest
@@ -41,17 +40,11 @@ def gw(pg):
     g = harness.start_gateway(pg, name="masking", extra_agents=AGENTS, agent_policies=POLICY,
                               extra_yaml="masking: {key_env: MASK_KEY}",
                               extra_env={"MASK_KEY": "k" * 32})
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            with psycopg.connect(g.dsn("crm"), autocommit=True) as c:
-                c.execute("SELECT id FROM m_customers")
-                break
-        except psycopg.errors.InsufficientPrivilege:
-            if time.monotonic() > deadline:
-                g.stop()
-                raise
-            time.sleep(0.1)
+    try:
+        harness.wait_until_allowed(g, "crm", "SELECT id FROM m_customers")
+    except BaseException:
+        g.stop()
+        raise
     try:
         yield g
     finally:

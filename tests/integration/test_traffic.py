@@ -44,16 +44,11 @@ def gw(pg):
         c.execute("INSERT INTO public.tr_ok VALUES (1)")
         c.execute("GRANT SELECT ON public.tr_ok TO airlock")
     g = harness.start_gateway(pg, name="traffic", extra_agents=AGENTS, agent_policies=POLICY)
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            with psycopg.connect(g.dsn("capped"), autocommit=True) as c:
-                c.execute("SELECT count(*) FROM tr_ok")
-                break
-        except psycopg.errors.InsufficientPrivilege:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+    try:
+        harness.wait_until_allowed(g, "capped", "SELECT count(*) FROM tr_ok")
+    except BaseException:
+        g.stop()
+        raise
     try:
         yield g
     finally:
