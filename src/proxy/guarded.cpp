@@ -11,47 +11,10 @@
 #include "auth/crypto.hpp"
 #include "auth/scram.hpp"
 #include "protocol/frontend.hpp"
+#include "proxy/guard_text.hpp"
 #include "proxy/session.hpp"
 
 namespace airlock::proxy {
-namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
-
-Verdict refusal(std::string message, std::string hint) {
-  return Verdict::deny(Error::make(sqlstate::kInsufficientPrivilege, "airlock: " + message),
-                       std::move(hint));
-}
-
-// "UPDATE of public.subscriptions", for messages.
-std::string describe_write(const GuardSpec& spec) {
-  return (spec.command.empty() ? std::string("statement") : spec.command) +
-         (spec.tables.empty() ? "" : " of " + spec.tables);
-}
-
-std::string human_duration(std::int64_t ms) {
-  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
-  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-  return std::to_string(ms) + "ms";
-}
-
-}  // namespace
 
 // Extended-protocol bookkeeping: which prepared statements and portals are guarded, and what
 // the current batch holds before a guarded Execute.
@@ -340,98 +303,6 @@ net::awaitable<bool> Session::finish_held_guard() {
     guard_->roll_back(up, refused.error, refused.hint);
   }
   co_return co_await write_guard_upstream(up);
-}
-
-// Opens (or joins) the approval request for this statement and waits up to hold_wait.
-net::awaitable<Session::HoldResult> Session::hold_for_approval(std::optional<std::uint64_t> rows,
-                                                               const std::string& rule,
-                                                               const std::string& reason,
-                                                               Verdict& refused) {
-  const auto& cfg = *snap_->config;
-  auto* store = services_.store.get();
-  if (!store) {
-    refused = refusal("held for human approval: " + reason + " [" + rule +
-                          "]; no state store is configured (state.path)",
-                      {});
-    co_return HoldResult::Failed;
-  }
-  const std::string hash = guard_hash();
-  // Approved before (an earlier attempt timed out and the agent sends it again): run once.
-  if (auto a = store->consume_approval(agent_, hash, now_ms()); a && *a) {
-    spdlog::info("agent={} approved statement runs: request {}", agent_, (*a)->id);
-    guard_approval_id_ = (*a)->id;
-    co_return HoldResult::Approved;
-  }
-  state::Approval req;
-  req.id = "apr_" + hex(auth::random_bytes(8));
-  req.agent = agent_;
-  req.statement_hash = hash;
-  req.sql = guard_stmt_.sql;
-  req.params = guard_stmt_.bind_rest.empty() ? "[]" : "[\"<" + std::to_string(guard_stmt_.bind_rest.size()) + " bytes of parameters>\"]";
-  if (rows) req.rows = static_cast<std::int64_t>(*rows);
-  req.rule = rule;
-  req.reason = reason;
-  req.created_ms = now_ms();
-  req.expires_ms = req.created_ms + cfg.approvals.expire_after.count();
-  auto opened = store->open_approval(req, req.created_ms);
-  if (!opened) {
-    refused = refusal("held for human approval, but the request could not be stored (" +
-                          opened.error().message + ") [" + rule + "]",
-                      {});
-    co_return HoldResult::Failed;
-  }
-  const std::string id = opened->id;
-  services_.counters.holds_pending.fetch_add(1, std::memory_order_relaxed);
-  services_.metrics.holds_pending.inc();
-  spdlog::info("agent={} held: request {} rule={} reason={}", agent_, id, rule, reason);
-  if (services_.notify_hold) services_.notify_hold(*opened);
-
-  const auto deadline = Clock::now() + cfg.approvals.hold_wait;
-  net::asio::steady_timer timer(client_.executor());
-  HoldResult result = HoldResult::Failed;
-  std::string note;
-  std::string by;
-  for (;;) {
-    auto got = store->get_approval(id, now_ms());
-    if (got && *got && (*got)->status == state::ApprovalStatus::Approved) {
-      auto used = store->consume_approval(agent_, hash, now_ms());
-      if (used && *used) {
-        result = HoldResult::Approved;
-        guard_approval_id_ = id;
-        break;
-      }
-    }
-    if (got && *got && (*got)->status == state::ApprovalStatus::Denied) {
-      result = HoldResult::Denied;
-      note = (*got)->note;
-      by = (*got)->decided_by;
-      break;
-    }
-    if (Clock::now() >= deadline || closed_) break;
-    timer.expires_after(std::min<Clock::duration>(std::chrono::milliseconds(200),
-                                                  deadline - Clock::now()));
-    co_await timer.async_wait(net::nothrow);
-  }
-  services_.counters.holds_pending.fetch_sub(1, std::memory_order_relaxed);
-  services_.metrics.holds_pending.dec();
-  switch (result) {
-    case HoldResult::Approved:
-      spdlog::info("agent={} request {} approved", agent_, id);
-      break;
-    case HoldResult::Denied:
-      refused = refusal("request " + id + " was denied" + (by.empty() ? "" : " by " + by) +
-                            (note.empty() ? "" : ": " + note) + " [" + rule + "]",
-                        "Do not retry this statement as is.");
-      break;
-    case HoldResult::Failed:
-      refused = refusal("held for human approval: " + reason + " [" + rule + "]; request " + id +
-                            " is still pending after " +
-                            human_duration(cfg.approvals.hold_wait.count()),
-                        "Ask an approver to run `airlock approvals approve " + id +
-                            "`, then send the same statement again: it will run once.");
-      break;
-  }
-  co_return result;
 }
 
 }  // namespace airlock::proxy

@@ -7,6 +7,7 @@
 
 #include "policy/evaluate.hpp"
 #include "proxy/decision_cache.hpp"
+#include "proxy/guard_text.hpp"
 #include "proxy/search_path.hpp"
 #include "proxy/shadow.hpp"
 #include "sql/normalize.hpp"
@@ -16,10 +17,6 @@ namespace {
 
 using sql::StatementKind;
 
-Verdict refuse(std::string reason, std::string hint) {
-  return Verdict::deny(Error::make(sqlstate::kInsufficientPrivilege, "airlock: " + reason),
-                       std::move(hint));
-}
 
 bool touches_session_state(const sql::StatementFacts& s) {
   switch (s.kind == StatementKind::Explain ? s.inner_kind : s.kind) {
@@ -165,7 +162,7 @@ Verdict PolicyHook::on_statement(const StatementEvent& ev) {
 }
 
 Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementInfo* info) {
-  if (!policy_) return refuse("no policy is loaded for agent " + std::string(ev.agent), {});
+  if (!policy_) return refusal("no policy is loaded for agent " + std::string(ev.agent), {});
   const sql::Analysis analysis = sql::analyze(ev.sql, sql::AnalyzeLimits{}, *catalog_,
                                               analysis_path_);
   policy::Decision d = policy::evaluate(*policy_, analysis, context_);
@@ -180,7 +177,7 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementI
   cacheable = analysis.ok() && !state_changes;
 
   const std::string& hint = d.hint.empty() ? policy_->hint() : d.hint;
-  if (d.verdict == policy::Verdict::Deny) return refuse(d.reason + " [" + d.rule + "]", hint);
+  if (d.verdict == policy::Verdict::Deny) return refusal(d.reason + " [" + d.rule + "]", hint);
   if (shadow_) {
     // Transaction control is emulated by the session (shadow.hpp): classify it, refuse
     // what cannot be emulated.
@@ -195,12 +192,12 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementI
     }
   }
   if (d.verdict == policy::Verdict::Hold && !holds_) {
-    return refuse("held for human approval: " + d.reason + " [" + d.rule +
+    return refusal("held for human approval: " + d.reason + " [" + d.rule +
                       "]; no state store is configured (state.path), so it is refused",
                   hint);
   }
   if (sets_path) {
-    return refuse("search_path can only be chosen when connecting: a change the server could "
+    return refusal("search_path can only be chosen when connecting: a change the server could "
                   "undo unseen (rollback, a failed pipeline) or that re-plans prepared "
                   "statements would make names resolve differently for Airlock and the "
                   "server [gateway.search_path]",
@@ -212,7 +209,7 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementI
       for (const auto& c : st.settings) {
         if (c.name == "statement_timeout" && (c.action == sql::SettingAction::Set ||
                                               c.action == sql::SettingAction::SetFromCurrent)) {
-          return refuse("statement_timeout is set by Airlock for " + agent_ +
+          return refusal("statement_timeout is set by Airlock for " + agent_ +
                             " and cannot be changed [gateway.statement_timeout]",
                         "Ask an administrator to change limits.statement_timeout.");
         }
@@ -223,7 +220,7 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementI
   std::shared_ptr<const MaskPlan> mask = mask_plan(d);
   if (d.verdict == policy::Verdict::Hold || d.row_limit || !budgets.empty()) {
     if (mask && (d.row_limit || !budgets.empty())) {
-      return refuse("a write under a row limit or budget cannot return masked columns "
+      return refusal("a write under a row limit or budget cannot return masked columns "
                     "[gateway.masking]",
                     "Leave the masked columns out of RETURNING.");
     }
@@ -237,119 +234,6 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementI
   apply_effects(analysis, d);
   Verdict v = Verdict::allow();
   v.mask = std::move(mask);
-  return v;
-}
-
-// What the session masks in results: positions and styles per statement, the expected
-// result shape, whether error texts must be withheld.
-std::shared_ptr<const MaskPlan> PolicyHook::mask_plan(const policy::Decision& d) const {
-  if (d.masked_outputs.empty() && !d.redact_errors) return nullptr;
-  auto plan = std::make_shared<MaskPlan>();
-  plan->redact_errors = d.redact_errors;
-  plan->key = mask_key_;
-  for (const auto& m : d.masked_outputs) {
-    if (plan->statements.empty() || plan->statements.back().index != m.statement) {
-      MaskPlan::Statement st;
-      st.index = m.statement;
-      for (const auto& shape : d.result_shapes) {
-        if (shape.statement == m.statement) {
-          st.names = shape.columns;
-          st.open_ended = shape.open_ended;
-        }
-      }
-      plan->statements.push_back(std::move(st));
-    }
-    plan->statements.back().columns.push_back({m.position, m.style});
-  }
-  return plan;
-}
-
-namespace {
-
-std::string qualified(const sql::RelationRef& r) {
-  return (r.resolved_schema.empty() ? r.schema : r.resolved_schema) + "." + r.name;
-}
-
-bool is_write(sql::AccessMode m) {
-  return m == sql::AccessMode::Insert || m == sql::AccessMode::Update ||
-         m == sql::AccessMode::Delete || m == sql::AccessMode::Copy;
-}
-
-std::string action_of(sql::AccessMode m) {
-  switch (m) {
-    case sql::AccessMode::Insert: case sql::AccessMode::Copy: return "insert";
-    case sql::AccessMode::Update: return "update";
-    case sql::AccessMode::Delete: return "delete";
-    default: return "";
-  }
-}
-
-}  // namespace
-
-// Budgets whose tables and actions meet what the statement writes. MERGE writes appear as
-// update/insert/delete entries, so "merge" in a budget's actions matches any of them.
-std::vector<BudgetRef> PolicyHook::budgets_for(const sql::Analysis& analysis) const {
-  std::vector<BudgetRef> out;
-  if (budgets_.empty()) return out;
-  for (const auto& b : budgets_) {
-    bool hit = false;
-    for (const auto& s : analysis.statements) {
-      for (const auto& r : s.relations) {
-        if (!is_write(r.mode) || r.cte_reference) continue;
-        const std::string name = qualified(r);
-        const bool table_ok = b.tables.empty() ||
-                              std::find(b.tables.begin(), b.tables.end(), name) != b.tables.end();
-        const std::string act = action_of(r.mode);
-        const bool action_ok =
-            b.actions.empty() ||
-            std::find(b.actions.begin(), b.actions.end(), act) != b.actions.end() ||
-            (s.kind == StatementKind::Merge &&
-             std::find(b.actions.begin(), b.actions.end(), "merge") != b.actions.end());
-        hit = hit || (table_ok && action_ok);
-      }
-    }
-    if (hit) out.push_back(BudgetRef{b.id, b.tables, b.max_rows, b.window.count(), b.over_limit == "hold"});
-  }
-  return out;
-}
-
-Verdict PolicyHook::guarded(const sql::Analysis& analysis, const policy::Decision& d,
-                            std::vector<BudgetRef> budgets, const std::string& hint) {
-  const bool limited = d.row_limit || !budgets.empty();
-  if (limited && !holds_ && !budgets.empty()) {
-    return refuse("a write budget applies, but no state store is configured (state.path) to "
-                  "count it [gateway.row_guard]", hint);
-  }
-  if (limited && analysis.statements.size() != 1) {
-    return refuse("a write under a row limit or budget must be sent as a statement of its own, "
-                  "not with others in one query string [gateway.row_guard]",
-                  "Send each statement separately.");
-  }
-  auto spec = std::make_shared<GuardSpec>();
-  if (limited) {
-    const auto& s = analysis.statements.front();
-    if (s.kind == StatementKind::Copy || s.inner_kind == StatementKind::Copy) {
-      return refuse("COPY cannot run under a row limit or budget [gateway.row_guard]",
-                    "Use INSERT ... SELECT or INSERT with VALUES instead.");
-    }
-    spec->row_limit = d.row_limit;
-    spec->hold_over_limit = d.over_limit == policy::Verdict::Hold;
-    spec->rule = d.rule;
-    spec->command = s.command;
-    std::string tables;
-    for (const auto& r : s.relations) {
-      if (!is_write(r.mode) || r.cte_reference) continue;
-      const std::string name = qualified(r);
-      if (tables.find(name) == std::string::npos) tables += (tables.empty() ? "" : ", ") + name;
-    }
-    spec->tables = std::move(tables);
-    spec->budgets = std::move(budgets);
-  }
-  Verdict v = Verdict::allow();
-  if (limited) v.guard = std::move(spec);
-  if (d.verdict == policy::Verdict::Hold) {
-    v.hold = std::make_shared<HoldSpec>(HoldSpec{d.rule, d.reason});
-  }
   return v;
 }
 
