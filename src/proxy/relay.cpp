@@ -116,8 +116,9 @@ net::awaitable<void> Session::client_to_upstream() {
       // failed, without a ReadyForQuery; libpq never sends one there. Refusing it keeps the
       // sync accounting exact.
       if ((f.type == 'Q' || f.type == 'F') && extended_open_) {
+        // The batch before it is not forwarded either: without its Sync nothing of it could
+        // commit before the session closes, and its answers would race the fatal error.
         services_.counters.protocol_errors.fetch_add(1, std::memory_order_relaxed);
-        co_await write_upstream(data.substr(fwd, off - fwd));
         co_await send_fatal(Error::make(
             sqlstate::kProtocolViolation,
             "airlock: a simple Query inside an unfinished extended-protocol batch (no Sync) "

@@ -217,7 +217,9 @@ def test_raw_query_skipped_in_failed_batch(gateway):  # noqa: F811
             await c.close()
         return got
     got = run(go(), 30)
-    assert [e["C"] for e in errors(got)] == ["08P01"], got
+    # The failing Execute's own error may come first if it was forwarded in an earlier read.
+    codes = [e["C"] for e in errors(got)]
+    assert codes[-1:] == ["08P01"] and set(codes[:-1]) <= {"22012"}, got
     # A fresh session still gets proper denials.
     batches, extra = _raw(gateway, [pbes("SELECT pg_terminate_backend(1)"),
                                     query_msg("SELECT * FROM pg_read_file('/etc/passwd')")], 2)

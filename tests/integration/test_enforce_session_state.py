@@ -108,7 +108,8 @@ def test_set_search_path_server_can_undo(gateway, opener):  # noqa: F811
     piped, sel = run(go(), 30)
     if opener != "simple_begin":
         codes = [e["C"] for e in errors(sel)]
-        assert codes == ["08P01"], sel
+        # A failing Execute forwarded in an earlier read may answer before the 08P01.
+        assert codes[-1:] == ["08P01"] and set(codes[:-1]) <= {"22012"}, sel
         return
     if opener == "simple_begin":
         assert [e["C"] for e in errors(piped[1])] == ["42501"], summary(piped[1])
