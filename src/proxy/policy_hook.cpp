@@ -83,6 +83,15 @@ void describe(const sql::Analysis& analysis, const policy::Decision& d, Statemen
   }
 }
 
+// Observe mode forwards what enforce mode would refuse, guard or hold, keeping what the audit
+// trail and the session's name tracking need (and masks: masking refuses nothing).
+Verdict observed(const Verdict& v) {
+  Verdict out = Verdict::allow();
+  out.info = v.info;
+  out.mask = v.mask;
+  return out;
+}
+
 }  // namespace
 
 PolicyHook::PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Catalog> catalog,
@@ -151,12 +160,12 @@ Verdict PolicyHook::on_statement(const StatementEvent& ev) {
   if (!v.forward) {
     spdlog::info("deny agent={} {}{}", agent_, v.error.message,
                  observe_ ? " (observe mode: forwarded)" : "");
-    if (observe_) return Verdict::allow();
+    if (observe_) return observed(v);
   }
   if (observe_ && (v.guard || v.hold)) {
     spdlog::info("agent={} {} (observe mode: forwarded without guard or hold)", agent_,
                  v.hold ? "hold: " + v.hold->reason : std::string("row guard"));
-    return Verdict::allow();
+    return observed(v);
   }
   return v;
 }

@@ -53,8 +53,9 @@ net::awaitable<bool> Session::forward_denied(const Frame& f, Verdict v) {
     auto p = protocol::parse_parse(f);
     protocol::MessageBuilder b(out);
     b.begin('P').cstring(p ? p->statement : std::string_view{}).cstring(deny_marker_).i16(0).end();
-  } else if (f.type == 'E') {
-    // An Execute inside a batch: a Parse that fails the same way, under a name of Airlock's.
+  } else if (f.type == 'E' || f.type == 'B') {
+    // A Bind or Execute inside a batch: a Parse that fails the same way, under a name of
+    // Airlock's.
     protocol::append_parse(out, deny_marker_, deny_marker_);
   } else {
     protocol::append_query(out, deny_marker_);
@@ -154,6 +155,9 @@ net::awaitable<void> Session::client_to_upstream() {
               denied = Verdict::deny(Error::make(sqlstate::kProtocolViolation, "airlock: malformed Parse message"));
             }
           }
+          if (!is_query && !denied) {
+            if (auto refused = check_extended_name(f)) denied = std::move(refused);
+          }
           Verdict v;
           std::shared_ptr<const StatementInfo> info;
           if (!denied) {
@@ -205,19 +209,19 @@ net::awaitable<void> Session::client_to_upstream() {
             fwd = off;
             continue;
           }
-          if (!is_query) {
+          if (!is_query && denied) {
+            forget_denied_parse(f);
+          } else if (!is_query) {
             auto p = protocol::parse_parse(f);
-            if (p && !denied && v.mask) {
+            if (p && p->statement.empty()) unnamed_parse_batch_ = forwarded_syncs_;
+            if (p && v.mask) {
               statement_masks_.insert_or_assign(std::string(p->statement), v.mask);
             } else if (p) {
               if (auto m = statement_masks_.find(p->statement); m != statement_masks_.end()) {
                 statement_masks_.erase(m);
               }
             }
-          }
-          if (!is_query && info && !denied) {
-            auto p = protocol::parse_parse(f);
-            if (p) statement_info_.insert_or_assign(std::string(p->statement), info);
+            if (p && info) statement_info_.insert_or_assign(std::string(p->statement), info);
           }
           if (is_query) {
             ++pending_syncs_;
@@ -230,12 +234,19 @@ net::awaitable<void> Session::client_to_upstream() {
               if (!co_await run_guarded(f, data.substr(off, f.size), g)) co_return;
               fwd = off + f.size;
             }
+          } else if (denied) {
+            ++batch_prefix_;  // its (error) answer still comes before a later guarded Execute's
           } else {
-            track_extended(f, denied ? nullptr : &v, ev.sql);
+            track_extended(f, &v, ev.sql);
           }
           break;
         }
         case 'B':
+          if (auto refused = check_extended_name(f)) {
+            denied = std::move(refused);
+            ++batch_prefix_;
+            break;
+          }
           track_extended(f, nullptr, {});
           if (shadow_) shadow_bind(f);
           {
@@ -257,12 +268,31 @@ net::awaitable<void> Session::client_to_upstream() {
           break;
         case 'D': case 'C': case 'H':
           track_extended(f, nullptr, {});
+          if (f.type == 'C') forget_closed(f);
           break;
         case 'E': {
           auto e = protocol::parse_execute(f);
+          if (batch_guarded_) {
+            // The guard's own messages were answered in this batch: results after it could
+            // not be counted for masking. One guarded write per batch, and nothing after it.
+            denied = Verdict::deny(
+                Error::make(sqlstate::kFeatureNotSupported,
+                            "airlock: nothing may be executed after a write under a row limit, "
+                            "budget or hold in the same batch [gateway.row_guard]"),
+                "Send a Sync after the guarded write.");
+            break;
+          }
           if (e) {
             auto pi = portal_info_.find(e->portal);
             const StatementInfo* pinfo = pi != portal_info_.end() ? pi->second.get() : nullptr;
+            if (!pinfo) {
+              denied = Verdict::deny(
+                  Error::make("34000", "airlock: portal \"" + std::string(e->portal) +
+                                           "\" was not bound through Airlock's checks "
+                                           "[gateway.unknown_statement]"),
+                  "Bind it in this session first.");
+              break;
+            }
             if (pinfo) {
               Verdict refusal;
               if (!audit_intent(*pinfo, forwarded_syncs_, refusal)) {
@@ -308,11 +338,13 @@ net::awaitable<void> Session::client_to_upstream() {
             break;
           }
           if (!co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
+          batch_guarded_ = true;
           if (!co_await run_guarded(f, data.substr(off, f.size), g)) co_return;
           fwd = off + f.size;
           break;
         }
         case 'S':
+          batch_guarded_ = false;
           ++pending_syncs_;
           ++forwarded_syncs_;
           extended_open_ = false;
@@ -473,6 +505,9 @@ net::awaitable<void> Session::upstream_to_client() {
       } else if (f.type == 'E') {
         side.clear();
         const bool rewritten = rewrite_if_denial(f, side);
+        // PostgreSQL skips the rest of a failed batch: an unnamed Parse sent in it may not
+        // have replaced the old unnamed statement. Forget it (a Bind of it is then refused).
+        if (unnamed_parse_batch_ == completed_syncs_) forget_unnamed();
         if (!rewritten && !mask_jobs_.empty()) {
           bool unused = false;
           if (!mask_frame(f, side, unused)) {  // error text withheld: it may quote masked values

@@ -107,6 +107,14 @@ class Session : public std::enable_shared_from_this<Session> {
                                                std::uint64_t batch);
   void traffic_outcomes(std::uint64_t batch);  // at ReadyForQuery
 
+  // --- extended-protocol names (extended_names.cpp) ---
+  std::optional<Verdict> check_extended_name(const protocol::Frame& f);
+  void forget_denied_parse(const protocol::Frame& f);
+  void forget_unnamed();  // after an error: whether a later unnamed Parse ran is unknown
+  void forget_closed(const protocol::Frame& f);
+  bool batch_guarded_ = false;  // a guarded Execute ran in the current batch
+  std::uint64_t unnamed_parse_batch_ = UINT64_MAX;  // batch of the last unnamed Parse
+
   // --- result masking (result_mask.cpp) ---
   struct MaskJob {
     std::uint64_t batch;   // the sync batch it belongs to

@@ -227,3 +227,35 @@ def test_raw_query_skipped_in_failed_batch(gateway):  # noqa: F811
         e = errors(batches[i])[0]
         assert_refused(e, word)
     assert extra == []
+
+
+# --------------------------------------------------------------------------- extended names
+
+def test_bind_of_sql_prepared_name_refused(pg, gateway):  # noqa: F811
+    """SQL PREPARE and protocol Parse share PostgreSQL's namespace: a Bind of a name Airlock
+    only saw in a PREPARE would run without the checks attached at Parse. Refused."""
+    batches, extra = _raw(gateway, [
+        query_msg("PREPARE sneaky AS SELECT body FROM tickets WHERE id = 1"),
+        bind_msg("sneaky") + execute_msg() + sync_msg(),
+        query_msg("EXECUTE sneaky"),
+    ], 3)
+    assert [e["C"] for e in errors(batches[1])] == ["26000"], summary(batches[1])
+    assert errors(batches[2]) == [], summary(batches[2])  # EXECUTE is judged as its PREPARE
+    assert extra == []
+
+
+def test_parse_of_existing_name_refused(gateway):  # noqa: F811
+    """PostgreSQL keeps the old statement when a name is reused (42P05); Airlock refuses the
+    reuse itself, so what it knows about the name stays true."""
+    batches, _ = _raw(gateway, [
+        parse_msg("SELECT id FROM tickets WHERE id = 1", "s1") + sync_msg(),
+        parse_msg("SELECT 1", "s1") + sync_msg(),
+        bind_msg("s1") + execute_msg() + sync_msg(),
+    ], 3)
+    assert [e["C"] for e in errors(batches[1])] == ["42P05"], summary(batches[1])
+    assert errors(batches[2]) == [] and "D:1" in summary(batches[2]), summary(batches[2])
+
+
+def test_execute_of_unknown_portal_refused(gateway):  # noqa: F811
+    batches, _ = _raw(gateway, [execute_msg("nope") + sync_msg()], 1)
+    assert [e["C"] for e in errors(batches[0])] == ["34000"], summary(batches[0])
