@@ -223,3 +223,31 @@ def test_psql_over_limit(pg, gateway):
     assert r.returncode != 0
     assert "would change 60 rows" in r.stderr, r.stderr
     assert free_count(pg) == 0
+
+
+def test_nothing_runs_after_a_guarded_write_in_one_batch(pg, gateway):
+    """The guard's own messages are answered inside the batch; an Execute after a guarded one
+    (before Sync) is refused. In autocommit the guarded write has committed by then (the guard
+    commits when it decides, not at the batch's Sync): documented in docs/policy.md."""
+    import asyncio
+    from enforce_setup import bind_msg, errors, execute_msg, parse_msg, summary, sync_msg
+
+    async def go():
+        c = await harness.RawConn.connect(gateway.host, gateway.port, "billing", BILLING_PW)
+        try:
+            c.send(parse_msg("UPDATE g_subs SET plan = 'free' WHERE id = 1") + bind_msg() +
+                   execute_msg() + parse_msg("SELECT count(*) FROM g_subs", "after") +
+                   bind_msg("after") + execute_msg() + sync_msg())
+            await c.writer.drain()
+            got = []
+            while True:
+                t, body = await asyncio.wait_for(c.read_msg(), 10)
+                got.append((t, body))
+                if t == b"Z":
+                    return got
+        finally:
+            await c.close()
+    got = harness.run(go(), 30)
+    codes = [e["C"] for e in errors(got)]
+    assert codes == ["0A000"], summary(got)
+    assert free_count(pg) == 1
