@@ -177,8 +177,7 @@ net::awaitable<void> Session::client_to_upstream() {
           }
           bool traffic_refused = false;
           if (is_query && !denied && traffic_) {
-            if (off > fwd && !co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
-            fwd = off;
+            // (Messages before it wait in the buffer while a delay runs: one write later.)
             if (auto refused = co_await admit(info.get(), ev.sql, forwarded_syncs_)) {
               denied = std::move(refused);
               traffic_refused = true;
@@ -301,8 +300,6 @@ net::awaitable<void> Session::client_to_upstream() {
               }
             }
             if (traffic_ && pinfo) {
-              if (off > fwd && !co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
-              fwd = off;
               if (auto refused = co_await admit(pinfo, {}, forwarded_syncs_)) {
                 denied = std::move(refused);
                 break;
