@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "core/hex.hpp"
+
 namespace airlock::audit {
 namespace {
 
@@ -12,7 +14,6 @@ constexpr std::string_view kHashKey = ",\"hash\":\"";
 }  // namespace
 
 std::string chain_hash(std::string_view prev, std::string_view body) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -25,13 +26,7 @@ std::string chain_hash(std::string_view prev, std::string_view body) {
                   EVP_DigestFinal_ex(ctx, digest.data(), &length) == 1;
   EVP_MD_CTX_free(ctx);
   if (!ok) return std::string(kHashHexLength, 'x');
-  std::string out;
-  out.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xF]);
-  }
-  return out;
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }
 
 std::string seal(std::string_view body, std::string_view hash) {

@@ -1,6 +1,8 @@
 // Hash primitives, randomness and constant-time comparison over OpenSSL 3.
 #include "auth/crypto.hpp"
 
+#include "core/hex.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -34,17 +36,6 @@ std::string digest(const EVP_MD* md, std::string_view data, const char* what) {
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
-std::string to_hex(std::string_view raw) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (const char c : raw) {
-    const auto b = static_cast<unsigned char>(c);
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0x0F]);
-  }
-  return out;
-}
 
 }  // namespace
 

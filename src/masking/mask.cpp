@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include "core/hex.hpp"
+
 namespace airlock::masking {
 namespace {
 
@@ -79,14 +81,7 @@ std::string keyed_hash(std::string_view key, std::string_view value) {
       len != sizeof mac) {
     return {};  // the caller sends NULL
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(16);
-  for (std::size_t i = 0; i < 8; ++i) {
-    out.push_back(kHex[mac[i] >> 4]);
-    out.push_back(kHex[mac[i] & 0x0F]);
-  }
-  return out;
+  return to_hex(std::string_view(reinterpret_cast<const char*>(mac), 8));
 }
 
 std::optional<std::string> mask_value(MaskStyle style, std::string_view value,

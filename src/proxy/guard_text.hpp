@@ -1,5 +1,5 @@
 #pragma once
-// Small helpers shared by the guard and hold code (guarded.cpp, holds.cpp): clock, hex,
+// Small helpers shared by the guard and hold code (guarded.cpp, holds.cpp): clock,
 // refusals and the wording of messages.
 #include <chrono>
 #include <cstdint>
@@ -14,17 +14,6 @@ inline std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-inline std::string hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
 }
 
 inline Verdict refusal(std::string message, std::string hint) {

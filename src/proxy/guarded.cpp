@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "auth/crypto.hpp"
+#include "core/hex.hpp"
 #include "auth/scram.hpp"
 #include "protocol/frontend.hpp"
 #include "proxy/guard_text.hpp"
@@ -81,7 +82,7 @@ std::string Session::guard_hash() const {
   id.append(guard_stmt_.param_types);
   id.push_back('\0');
   id.append(guard_stmt_.bind_rest);
-  return hex(auth::sha256(id));
+  return to_hex(auth::sha256(id));
 }
 
 net::awaitable<bool> Session::write_guard_upstream(std::string& up) {
@@ -122,10 +123,6 @@ net::awaitable<bool> Session::run_guarded(const protocol::Frame& f, std::string_
     co_return co_await write_upstream(raw);
   }
 
-  if (deny_marker_.empty()) {
-    deny_marker_ = "airlock_denied_";
-    deny_marker_ += hex(auth::random_bytes(16));
-  }
   RowGuard::Options opt;
   opt.in_transaction = shadow_ || txn_status_ == 'T';  // shadow: the session's transaction
   opt.prefix_responses = simple ? 0 : batch_prefix_;

@@ -30,7 +30,7 @@ net::awaitable<Session::HoldResult> Session::hold_for_approval(std::optional<std
     co_return HoldResult::Approved;
   }
   state::Approval req;
-  req.id = "apr_" + hex(auth::random_bytes(8));
+  req.id = state::new_approval_id();
   req.agent = agent_;
   req.statement_hash = hash;
   req.sql = guard_stmt_.sql;

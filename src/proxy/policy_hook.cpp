@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/hex.hpp"
 #include "policy/evaluate.hpp"
 #include "proxy/decision_cache.hpp"
 #include "proxy/guard_text.hpp"
@@ -135,10 +136,8 @@ Verdict PolicyHook::on_statement(const StatementEvent& ev) {
     {
       if (!audit_) {
         // No trail: the breaker keys by the exact text (normalizing costs two more parses).
-        static constexpr char kHex[] = "0123456789abcdef";
-        std::size_t h = std::hash<std::string_view>{}(ev.sql);
-        info->fingerprint = "t";
-        for (int i = 0; i < 16; ++i, h >>= 4) info->fingerprint.push_back(kHex[h & 15]);
+        const std::size_t h = std::hash<std::string_view>{}(ev.sql);
+        info->fingerprint = "t" + to_hex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
       } else if (keep_literals_) {
         info->statement.assign(ev.sql);
         info->fingerprint = sql::normalize(ev.sql).fingerprint;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "auth/scram.hpp"
+#include "core/hex.hpp"
 #include "protocol/backend.hpp"
 #include "protocol/frontend.hpp"
 #include "protocol/startup.hpp"
@@ -207,9 +208,7 @@ net::awaitable<bool> Session::startup() {
         co_return fail(sqlstate::kCannotConnect, "airlock: cannot open the shadow transaction",
                        began.error().message);
       }
-      std::string name = "airlock_shadow_";
-      for (unsigned char c : auth::random_bytes(8)) name += "0123456789abcdef"[c & 15];
-      shadow_.emplace(std::move(name));
+      shadow_.emplace("airlock_shadow_" + to_hex(auth::random_bytes(8)));
     }
     std::string out;
     protocol::append_auth_ok(out);
@@ -240,13 +239,10 @@ net::awaitable<bool> Session::startup() {
     spdlog::debug("startup ended peer={} agent={}: {}", peer_, agent_, e.message);
     co_return false;
   }
-  {
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (unsigned char c : auth::random_bytes(8)) {
-      session_id_.push_back(kHex[c >> 4]);
-      session_id_.push_back(kHex[c & 15]);
-    }
-  }
+  session_id_ = to_hex(auth::random_bytes(8));
+  // Unguessable, so that no statement of the client's can produce an error carrying it
+  // (relay.cpp: a denied statement is replaced by this marker upstream).
+  deny_marker_ = "airlock_denied_" + to_hex(auth::random_bytes(16));
   spdlog::info("session start peer={} agent={} app={} session={}", peer_, agent_,
                application_name_, session_id_);
   co_return true;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/hex.hpp"
 #include "state/store.hpp"
 
 namespace airlock::state {
@@ -33,13 +34,7 @@ std::string new_approval_id() {
     std::fputs("airlock: fatal OpenSSL failure in RAND_bytes\n", stderr);
     std::abort();
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id = "apr_";
-  for (unsigned char b : bytes) {
-    id += kHex[b >> 4];
-    id += kHex[b & 0x0f];
-  }
-  return id;
+  return "apr_" + to_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace airlock::state
