@@ -27,4 +27,17 @@ net::awaitable<Result<protocol::Frame>> read_frame(net::Stream& s, RecvBuffer& b
   }
 }
 
+namespace {
+constexpr std::size_t kReadChunk = 8192;
+}  // namespace
+
+std::size_t relay_read_size(const RecvBuffer& buf, std::size_t max) {
+  return std::max(kReadChunk, std::min(max, protocol::typed_bytes_wanted(buf.data())));
+}
+
+bool frame_ready(const RecvBuffer& buf, std::size_t max) {
+  protocol::Frame f;
+  return protocol::decode_typed(buf.data(), max, f) != protocol::DecodeStatus::NeedMore;
+}
+
 }  // namespace airlock::proxy

@@ -19,6 +19,12 @@ enum class FrameKind { Typed, Startup };
 net::awaitable<Result<protocol::Frame>> read_frame(net::Stream& s, RecvBuffer& buf,
                                                    FrameKind kind, std::size_t max_size);
 
+// The relay loops: space to ask for before a read (the rest of the message at the front,
+// its length already bounded by decode_typed, or one chunk), and whether a complete message
+// (or an invalid header) is already at the front, so it is decoded before reading more.
+std::size_t relay_read_size(const RecvBuffer& buf, std::size_t max);
+bool frame_ready(const RecvBuffer& buf, std::size_t max);
+
 // Runs `op` with a deadline; on timeout the stream is closed (so `op` ends) and a 08006
 // error naming `what` is returned.
 template <class T>

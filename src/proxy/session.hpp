@@ -103,7 +103,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void count_statement(const Verdict* v);     // metrics; null: an Execute (allowed at Parse)
   // Rate limit, breaker and pause for one statement about to be forwarded (traffic.cpp):
   // may wait (a short delay under the rate limit); nullopt = admitted.
-  net::awaitable<std::optional<Verdict>> admit(const StatementInfo* info, std::string_view sql,
+  net::awaitable<std::optional<Verdict>> admit(std::shared_ptr<const StatementInfo> info,
                                                std::uint64_t batch);
   void traffic_outcomes(std::uint64_t batch);  // at ReadyForQuery
 
@@ -211,7 +211,7 @@ class Session : public std::enable_shared_from_this<Session> {
   traffic::ConnectionSlot slot_;
   struct Admitted {
     std::uint64_t batch;
-    std::string key;
+    std::shared_ptr<const StatementInfo> info;  // its fingerprint is the breaker's key
     traffic::Gate gate;
   };
   std::deque<Admitted> admitted_;

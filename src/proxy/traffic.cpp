@@ -7,11 +7,14 @@
 
 namespace airlock::proxy {
 
-net::awaitable<std::optional<Verdict>> Session::admit(const StatementInfo* info,
-                                                      std::string_view sql,
+net::awaitable<std::optional<Verdict>> Session::admit(std::shared_ptr<const StatementInfo> info,
                                                       std::uint64_t batch) {
   if (!traffic_) co_return std::nullopt;
-  std::string key = info ? info->fingerprint : std::string(sql);
+  if (!info) {  // every forwarded statement has one (policy_hook.cpp); never pass unkeyed
+    co_return Verdict::deny(Error::make(sqlstate::kInternalError,
+                                        "airlock: statement without a traffic key"), {});
+  }
+  const std::string& key = info->fingerprint;
   traffic::Gate gate = traffic_->admit(key, traffic::Clock::now());
   if (!gate.admitted()) {
     spdlog::debug("agent={} {}", agent_, gate.error.message);
@@ -30,7 +33,8 @@ net::awaitable<std::optional<Verdict>> Session::admit(const StatementInfo* info,
       co_return Verdict::deny(gate.error, {});
     }
   }
-  admitted_.push_back(Admitted{batch, std::move(key), gate});
+  // The info (cached with the decision) carries the key: no copy per statement.
+  admitted_.push_back(Admitted{batch, std::move(info), gate});
   co_return std::nullopt;
 }
 
@@ -39,8 +43,8 @@ void Session::traffic_outcomes(std::uint64_t batch) {
   const auto now = traffic::Clock::now();
   while (!admitted_.empty() && admitted_.front().batch <= batch) {
     const Admitted& a = admitted_.front();
-    if (batch_sqlstate_.empty()) traffic_->record_success(a.key, now);
-    else traffic_->record_failure(a.key, now, batch_error_);
+    if (batch_sqlstate_.empty()) traffic_->record_success(a.info->fingerprint, now);
+    else traffic_->record_failure(a.info->fingerprint, now, batch_error_);
     admitted_.pop_front();
   }
 }
