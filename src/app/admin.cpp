@@ -52,6 +52,7 @@ Result<std::unique_ptr<Admin>> start_admin(const config::Config& cfg, proxy::Ser
     o.routes.metrics = &services.registry;
     o.routes.store = services.store.get();
     o.routes.readiness = [&server] { return server.ready(); };
+    o.readiness_current = [&server] { return server.readiness_current(); };
     out->server = std::make_unique<http::AdminServer>(std::move(o));
     if (auto st = out->server->start(); !st) return std::unexpected(st.error());
     spdlog::info("admin listener on {}:{} (/healthz /readyz /metrics{})", cfg.admin.listen->host,

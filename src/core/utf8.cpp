@@ -1,5 +1,7 @@
 #include "core/utf8.hpp"
 
+#include <cstddef>
+
 namespace airlock {
 
 bool valid_utf8(std::string_view s) noexcept {
@@ -35,6 +37,24 @@ bool valid_utf8(std::string_view s) noexcept {
     p += n + 1;
   }
   return true;
+}
+
+bool is_utf8_encoding_name(std::string_view name) noexcept {
+  // Longer than "unicode" once cleaned: not a name of UTF8. Counting stops early, so an
+  // arbitrarily long value costs one pass.
+  char clean[8];
+  std::size_t n = 0;
+  for (const char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool digit = c >= '0' && c <= '9';
+    const bool upper = c >= 'A' && c <= 'Z';
+    const bool lower = c >= 'a' && c <= 'z';
+    if (!digit && !upper && !lower) continue;
+    if (n == sizeof clean) return false;
+    clean[n++] = upper ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c);
+  }
+  const std::string_view v(clean, n);
+  return v == "utf8" || v == "unicode";
 }
 
 }  // namespace airlock

@@ -32,6 +32,7 @@ struct AdminServer::Impl {
 
   awaitable<void> accept_loop();
   awaitable<void> serve(tcp::socket socket);
+  awaitable<void> await_readiness();
   awaitable<void> reply(beast::tcp_stream& stream, const Response& answer, unsigned version,
                         bool keep_alive);
 
@@ -59,6 +60,19 @@ int status_for_read_error(const error_code& ec) {
 }
 
 }  // namespace
+
+awaitable<void> AdminServer::Impl::await_readiness() {
+  // Polled rather than signalled: the refresh runs on a gateway thread, which then needs
+  // nothing that belongs to this listener (which may be stopped meanwhile).
+  if (!options.readiness_current || options.readiness_current()) co_return;
+  const auto until = std::chrono::steady_clock::now() + options.readiness_wait;
+  asio::steady_timer tick(ioc);
+  while (std::chrono::steady_clock::now() < until) {
+    tick.expires_after(std::chrono::milliseconds(10));
+    co_await tick.async_wait(nothrow);
+    if (options.readiness_current()) co_return;
+  }
+}
 
 awaitable<void> AdminServer::Impl::reply(beast::tcp_stream& stream, const Response& answer,
                                          unsigned version, bool keep_alive) {
@@ -95,6 +109,9 @@ awaitable<void> AdminServer::Impl::serve(tcp::socket socket) {
     request.target = std::string(req.target());
     request.authorization = std::string(req[bhttp::field::authorization]);
     request.body = req.body();
+    if (request.method == "GET" && request.target.substr(0, request.target.find('?')) == "/readyz") {
+      co_await await_readiness();
+    }
     Response answer = router.handle(request);
     const bool keep_alive = req.keep_alive();
     co_await reply(stream, answer, req.version(), keep_alive);

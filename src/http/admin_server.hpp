@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,11 @@ struct AdminOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 9187;                       // 0: any free port (see AdminServer::port())
   RouterOptions routes;                            // token, readiness, metrics, store, clock
+  // Optional: true when the state routes.readiness reports is recent; when false, it has
+  // started a refresh, and GET /readyz waits (polling every 10 ms, up to readiness_wait)
+  // for it before answering. Other requests never wait.
+  std::function<bool()> readiness_current;
+  std::chrono::milliseconds readiness_wait{1500};
   std::chrono::milliseconds read_timeout{10000};   // a whole request, first byte to last
   std::chrono::milliseconds write_timeout{10000};  // a whole response
   std::size_t max_header_bytes = 8 * 1024;

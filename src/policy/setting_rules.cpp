@@ -1,6 +1,7 @@
 // SET, RESET, SET TRANSACTION, SET SESSION CHARACTERISTICS and BEGIN ... READ WRITE.
 #include <string>
 
+#include "core/utf8.hpp"
 #include "policy/builtin_settings.hpp"
 #include "policy/judge.hpp"
 
@@ -56,6 +57,11 @@ void judge_change(Judge& j, const sql::SettingChange& c) {
       return j.deny("builtin.setting_denied",
                     "SET " + c.name + " changes who the session acts as");
     case SettingClass::Lexical:
+      // Drivers re-state the encoding they already have (SET client_encoding TO 'utf-8');
+      // any spelling PostgreSQL maps to UTF8 changes nothing. Two values ("utf, 8") make
+      // PostgreSQL refuse the SET, so they cannot switch encodings either.
+      if (c.name == "client_encoding" && is_utf8_encoding_name(c.value))
+        return j.allow("builtin.session_setting");
       return j.deny("builtin.setting_denied",
                     "SET " + c.name + " changes how SQL text is read");
     case SettingClass::Other:

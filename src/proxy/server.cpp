@@ -269,15 +269,6 @@ net::awaitable<void> Server::refresh_catalog() {
   }
 }
 
-std::pair<bool, std::string> Server::ready() const {
-  if (services_.draining.load()) return {false, "shutting down"};
-  if (!services_.upstream_ok.load()) return {false, "upstream not reachable (catalog not read)"};
-  if (services_.audit && !services_.audit->healthy()) {
-    return {false, "audit trail not writable: " + services_.audit->failure()};
-  }
-  return {true, "ready"};
-}
-
 net::awaitable<void> Server::shutdown() {
   if (catalog_timer_) catalog_timer_->cancel();
   services_.draining = true;

@@ -27,8 +27,12 @@ class Server {
 
   // For the composition root (admin listener, webhook): shared state of every session.
   Services& services() { return services_; }
-  // /readyz: upstream reached by the last catalog read, the audit trail writable, not draining.
+  // /readyz: not draining, the catalog read once, upstream's last probe (or session login)
+  // succeeded, the audit trail writable.
   std::pair<bool, std::string> ready() const;
+  // True when the upstream verdict is recent (UpstreamHealth::kMaxAge); otherwise starts a
+  // probe on an I/O thread (if none is out) and returns false. Any thread.
+  bool readiness_current();
 
   // Builds the TLS contexts a config asks for.
   static Result<std::shared_ptr<Snapshot>> make_snapshot(std::shared_ptr<const config::Config> cfg);
@@ -41,6 +45,7 @@ class Server {
   void reload();
   net::awaitable<void> shutdown();
   net::awaitable<void> refresh_catalog();
+  net::awaitable<void> probe_upstream_now();
 
   std::string config_path_;
   // Declared before the threads: coroutine frames still queued in the io_contexts are

@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "proxy/cancel_registry.hpp"
+#include "proxy/upstream_health.hpp"
 #include "audit/writer.hpp"
 #include "metrics/airlock_metrics.hpp"
 #include "sql/catalog.hpp"
@@ -49,7 +50,8 @@ class Services {
   Counters counters;
   std::string process_secret;  // random, per process: keys mock SCRAM verifiers
   std::atomic<bool> draining{false};
-  std::atomic<bool> upstream_ok{false};  // the last catalog read (or login) reached upstream
+  std::atomic<bool> upstream_ok{false};  // the last catalog read reached upstream
+  UpstreamHealth upstream_health;        // /readyz: probes and failed session logins
   // Approvals and budgets (null when the config has no state.path; the loader then refuses
   // holds and budgets). Opened once by the Server; reloads keep it.
   std::shared_ptr<state::Store> store;

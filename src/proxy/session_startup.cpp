@@ -194,6 +194,7 @@ net::awaitable<bool> Session::startup() {
     auto up = co_await upstream_login(std::move(in));
     if (!up) {
       services_.counters.upstream_errors.fetch_add(1, std::memory_order_relaxed);
+      services_.upstream_health.login_failed(up.error(), UpstreamHealth::Clock::now());
       spdlog::error("upstream login failed agent={}: {} {}", agent_, up.error().message, up.error().detail);
       co_return std::unexpected(up.error());
     }

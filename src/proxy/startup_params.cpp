@@ -83,14 +83,6 @@ const std::vector<std::string>& default_allowed_startup_settings() {
   return names;
 }
 
-bool is_utf8_encoding_name(std::string_view value) {
-  std::string v;
-  for (char c : value) {
-    if (c != '-' && c != '_') v.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return v == "utf8" || v == "unicode";
-}
-
 Result<std::vector<std::pair<std::string, std::string>>> split_options(std::string_view options) {
   // Tokenize on unescaped whitespace; backslash escapes the next character.
   std::vector<std::string> tokens;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/utf8.hpp"  // is_utf8_encoding_name, used by the session for ParameterStatus
 #include "protocol/startup.hpp"
 
 namespace airlock::proxy {
@@ -31,9 +32,6 @@ const std::vector<std::string>& default_allowed_startup_settings();
 // `extra_allowed` are names an administrator added (config startup_parameters.allow).
 Result<ClientStartup> validate_startup(const protocol::StartupMessage& msg,
                                        const std::vector<std::string>& extra_allowed);
-
-// True when `value` names UTF-8 the way PostgreSQL accepts it (UTF8, utf-8, Unicode, ...).
-bool is_utf8_encoding_name(std::string_view value);
 
 // Splits a libpq `options` string into (name, value) pairs. Accepts "-c name=value",
 // "-cname=value" and "--name=value", with backslash escaping spaces, as PostgreSQL does.
