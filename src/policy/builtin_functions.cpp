@@ -1,6 +1,7 @@
 // Function families by name. Safe names are immutable or stable functions of pg_catalog
-// (PostgreSQL 15) that drivers, ORMs and ordinary queries use; a volatile function or one
-// missing here needs an allow entry (or a catalog, which gives volatility for all).
+// (PostgreSQL 15) that drivers, ORMs and ordinary queries use, and a few volatile ones that
+// only read; any other volatile function, or one missing here, needs an allow entry (or a
+// catalog, which gives volatility for all).
 #include "policy/builtin_functions.hpp"
 
 #include <algorithm>
@@ -76,6 +77,23 @@ constexpr std::string_view kSafe[] = {
 #include "policy/safe_functions.inc"
 };
 
+// Volatile in PostgreSQL's catalog, yet they only read: partition trees from pg_inherits
+// (psql 15's \d and \dP), and relation, database and tablespace sizes from the file system
+// (psql's \l+, \dt+, \db+). Sorted.
+constexpr std::string_view kCatalogReaders[] = {
+    "pg_database_size", "pg_indexes_size", "pg_partition_ancestors", "pg_partition_tree",
+    "pg_relation_size", "pg_table_size",   "pg_tablespace_size",     "pg_total_relation_size",
+};
+
+// information_schema's helpers (PostgreSQL 15 information_schema.sql), all immutable or
+// stable SQL functions. Sorted.
+constexpr std::string_view kInformationSchemaHelpers[] = {
+    "_pg_char_max_length", "_pg_char_octet_length", "_pg_datetime_precision",
+    "_pg_expandarray",     "_pg_index_position",    "_pg_interval_type",
+    "_pg_keysequal",       "_pg_numeric_precision", "_pg_numeric_precision_radix",
+    "_pg_numeric_scale",   "_pg_truetypid",         "_pg_truetypmod",
+};
+
 constexpr std::string_view kCatalogRelations[] = {
 #include "policy/catalog_relations.inc"
 };
@@ -103,7 +121,12 @@ FunctionInfo classify_function(std::string_view name) {
     return {FunctionClass::Sequence, "sequences", true};
   if (name == "current_setting") return {FunctionClass::SettingRead, "settings", true};
   if (sorted_contains(kSafe, name)) return {FunctionClass::Safe, "", true};
+  if (sorted_contains(kCatalogReaders, name)) return {FunctionClass::CatalogRead, "", true};
   return {};
+}
+
+bool is_information_schema_helper(std::string_view name) {
+  return sorted_contains(kInformationSchemaHelpers, name);
 }
 
 bool is_pg_catalog_relation(std::string_view name) {
@@ -118,6 +141,9 @@ bool is_sensitive_catalog_relation(std::string_view name) {
 // For the unit test: the tables must stay sorted.
 bool builtin_tables_sorted() {
   return std::is_sorted(std::begin(kSafe), std::end(kSafe)) &&
+         std::is_sorted(std::begin(kCatalogReaders), std::end(kCatalogReaders)) &&
+         std::is_sorted(std::begin(kInformationSchemaHelpers),
+                        std::end(kInformationSchemaHelpers)) &&
          std::is_sorted(std::begin(kCatalogRelations), std::end(kCatalogRelations));
 }
 
