@@ -14,8 +14,10 @@ namespace airlock::policy {
 struct EvalContext {
   // The session's search_path as tracked by the gateway (SET search_path, RESET, DISCARD),
   // schemas in order. Unqualified names resolve through it after pg_catalog, as PostgreSQL
-  // does. "$user" is kept as written: it names no schema a policy can allow, so names it
-  // would resolve first are refused rather than guessed.
+  // does. evaluate() prefers the path the sql module resolved with (Analysis::search_path),
+  // where the caller substituted "$user" and schemas the catalog does not hold are skipped;
+  // "$user" left as written names no schema a policy can allow, so names it would resolve
+  // first are refused rather than guessed.
   std::vector<std::string> search_path{"public"};
 
   // The decision recorded when the named SQL-level prepared statement was PREPAREd in this

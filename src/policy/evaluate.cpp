@@ -29,7 +29,8 @@ Decision evaluate(const AgentPolicy& policy, const sql::Analysis& analysis,
   } else if (analysis.statements.empty()) {
     d = Decision::allow("builtin.empty");  // only comments or semicolons: nothing runs
   } else {
-    detail::Judge j{policy, context, context.search_path};
+    const auto& path = analysis.search_path ? *analysis.search_path : context.search_path;
+    detail::Judge j{policy, context, path, path};
     d = Decision::allow("");
     for (std::size_t i = 0; i < analysis.statements.size(); ++i) {
       const sql::StatementFacts& s = analysis.statements[i];

@@ -21,7 +21,7 @@ void judge_sequence_call(Judge& j, const sql::FunctionRef& f) {
                   f.name + "() names its sequence at run time; only a literal name of an "
                            "allowed sequence can be checked");
   }
-  const ObjectName seq = resolve_regclass(j, *arg);
+  const ObjectName seq = resolve_regclass(j, f, *arg);
   for (const CompiledEntry* e : j.policy.for_sequence(seq)) {
     if (e->is_hold) return j.hold(e->id, f.name + "() on " + display(seq) + " needs approval");
     return j.allow(e->id);

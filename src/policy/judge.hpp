@@ -16,8 +16,12 @@ namespace airlock::policy::detail {
 struct Judge {
   const AgentPolicy& policy;
   const EvalContext& context;
-  // Starts as context.search_path; a SET search_path earlier in the same string changes
-  // how later statements resolve their names.
+  // The path the string starts with: the sql module's (Analysis::search_path: "$user"
+  // substituted by the caller, schemas that do not exist skipped), else context.search_path.
+  // RESET and DISCARD return to it.
+  std::vector<std::string> base_path;
+  // Starts as base_path; a SET search_path earlier in the same string changes how later
+  // statements resolve their names.
   std::vector<std::string> search_path;
   // The current statement's decision; evaluate() folds each into the total.
   Decision result = Decision::allow("");
@@ -54,7 +58,7 @@ void judge_settings(Judge& j, const sql::StatementFacts& s);
 // pg_catalog for names known to live there; else the first schema of the search path.
 ObjectName resolve_relation(const Judge& j, const sql::RelationRef& r);
 ObjectName resolve_function(const Judge& j, const sql::FunctionRef& f);
-// A regclass literal ('public.s', '"S"', 's') as nextval() takes it.
-ObjectName resolve_regclass(const Judge& j, const std::string& literal);
+// A regclass literal ('public.s', '"S"', 's') as the sequence function `f` takes it.
+ObjectName resolve_regclass(const Judge& j, const sql::FunctionRef& f, const std::string& literal);
 
 }  // namespace airlock::policy::detail

@@ -31,7 +31,7 @@ bool catalog_first(const Judge& j) {
 
 // The sql module resolved names with the search path the session had before this string;
 // after a SET search_path earlier in the same string its answer no longer holds.
-bool path_changed(const Judge& j) { return j.search_path != j.context.search_path; }
+bool path_changed(const Judge& j) { return j.search_path != j.base_path; }
 
 }  // namespace
 
@@ -49,8 +49,9 @@ ObjectName resolve_function(const Judge& j, const sql::FunctionRef& f) {
   return {first_schema(j), f.name};
 }
 
-ObjectName resolve_regclass(const Judge& j, const std::string& literal) {
+ObjectName resolve_regclass(const Judge& j, const sql::FunctionRef& f, const std::string& literal) {
   if (auto q = parse_qualified(literal)) return *q;
+  if (!f.regclass_schema.empty() && !path_changed(j)) return {f.regclass_schema, f.regclass_name};
   return {first_schema(j), parse_identifier(literal)};
 }
 

@@ -35,13 +35,13 @@ void judge_read_write(Judge& j, bool read_only, const std::string& what) {
 
 void judge_change(Judge& j, const sql::SettingChange& c) {
   if (c.action == SettingAction::ResetAll) {
-    j.search_path = j.context.search_path;
+    j.search_path = j.base_path;
     return j.allow("builtin.session_setting");
   }
   const SettingClass cls = classify_setting(c.name);
   if (c.action == SettingAction::Reset || c.action == SettingAction::SetDefault) {
     // Back to the value the administrator configured: allowed for every parameter.
-    if (cls == SettingClass::SearchPath) j.search_path = j.context.search_path;
+    if (cls == SettingClass::SearchPath) j.search_path = j.base_path;
     return j.allow("builtin.session_setting");
   }
   switch (cls) {

@@ -70,7 +70,7 @@ void judge_kind(Judge& j, const sql::StatementFacts& s, StatementKind k) {
                       "SHOW " + s.object_name + " is not readable through Airlock");
       return j.allow("builtin.show");
     case StatementKind::Discard:
-      j.search_path = j.context.search_path;
+      j.search_path = j.base_path;
       return j.allow("builtin.session");
     case StatementKind::Listen:
     case StatementKind::Unlisten: return j.allow("builtin.listen");

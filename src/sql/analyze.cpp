@@ -7,6 +7,7 @@
 #include "core/utf8.hpp"
 #include "sql/pg/raw_parse.hpp"
 #include "sql/prescan.hpp"
+#include "sql/resolve.hpp"
 
 namespace airlock::sql {
 namespace {
@@ -39,9 +40,12 @@ Analysis analyze(std::string_view text, const AnalyzeLimits& limits, const Catal
       return refused(Outcome::TooDeep, "statement nesting exceeds " + std::to_string(max_depth));
     const std::string owned(text);
     const long walk_limit = static_cast<long>(max_depth) * kWalkDepthFactor;
-    return pg::parse_and_translate(
+    std::vector<std::string> path = effective_search_path(catalog, search_path);
+    Analysis a = pg::parse_and_translate(
         owned, walk_limit > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(walk_limit), catalog,
-        search_path);
+        path);
+    if (a.ok() && catalog.knows_schemas()) a.search_path = std::move(path);
+    return a;
   } catch (const std::exception& e) {
     return refused(Outcome::Unsupported, std::string("analysis failed: ") + e.what());
   } catch (...) {

@@ -27,6 +27,8 @@ inline constexpr int kWalkDepthFactor = 4;
 // Full facts: relations, functions, columns read and written per relation (`*` expanded
 // with the catalog), result-column lineage, WHERE shapes, and every relation and function
 // resolved against `catalog` with `search_path` (resolve.hpp; substitute "$user" first).
+// Schemas of the path the catalog does not hold are skipped (effective_search_path); the
+// path used is returned in Analysis::search_path for the policy to resolve with.
 Analysis analyze(std::string_view text, const AnalyzeLimits& limits, const Catalog& catalog,
                  const std::vector<std::string>& search_path);
 

@@ -65,6 +65,9 @@ class Catalog {
   void add_function(CatalogFunction f);
 
   bool has_schema(std::string_view name) const;
+  // False for a catalog of no schema file and no live server: it cannot tell which schemas
+  // exist.
+  bool knows_schemas() const noexcept { return !schemas_.empty(); }
   const CatalogRelation* find_relation(std::string_view schema, std::string_view name) const;
   // Most volatile of the overloads that accept `nargs` arguments; nullopt when none does.
   std::optional<FunctionMatch> find_function(std::string_view schema, std::string_view name,

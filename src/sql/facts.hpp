@@ -86,6 +86,10 @@ struct FunctionRef {
   // public.lower(integer) beats pg_catalog.lower(text) for `lower(1)`), which the catalog
   // does not record: any of them may run. `volatility` is that of resolved_schema's.
   std::vector<std::string> other_schemas;
+  // pg_catalog's nextval/currval/setval with a literal first argument naming a sequence the
+  // catalog holds: where the search path finds it, as regclass input would ('s' → public.s).
+  std::string regclass_schema;
+  std::string regclass_name;
 };
 
 // A column of a relation named in the statement. `schema` is the resolved schema when the
@@ -212,6 +216,10 @@ struct Analysis {
   std::string reason;       // empty when outcome is Ok
   int error_position = -1;  // byte offset of a parse error, when known
   std::vector<StatementFacts> statements;
+  // The search path names were resolved with, as PostgreSQL searches it
+  // (effective_search_path in resolve.hpp); nullopt when the text was not analyzed or the
+  // catalog knows no schema (no schema file, no live server).
+  std::optional<std::vector<std::string>> search_path;
 
   bool ok() const noexcept { return outcome == Outcome::Ok; }
 };

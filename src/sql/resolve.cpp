@@ -2,6 +2,8 @@
 #include "sql/resolve.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 namespace airlock::sql {
 namespace {
@@ -28,6 +30,68 @@ int rank(const std::vector<std::string>& path, std::string_view schema, bool rel
   return -1;
 }
 
+// A regclass literal as regclassin splits it (SplitIdentifierString on '.'): blanks around
+// parts ignored, unquoted parts lower-cased (ASCII), "" inside quotes is one quote. nullopt
+// when malformed or with a database part.
+std::optional<std::pair<std::string, std::string>> split_regclass(std::string_view s) {
+  std::vector<std::string> parts;
+  std::size_t i = 0;
+  auto blanks = [&] {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  };
+  for (;;) {
+    blanks();
+    std::string part;
+    if (i < s.size() && s[i] == '"') {
+      for (++i;; ++i) {
+        if (i >= s.size()) return std::nullopt;
+        if (s[i] == '"') {
+          if (i + 1 < s.size() && s[i + 1] == '"') {
+            part.push_back('"');
+            ++i;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        part.push_back(s[i]);
+      }
+    } else {
+      while (i < s.size() && s[i] != '.' && s[i] != ' ' && s[i] != '\t' && s[i] != '"') {
+        const char c = s[i++];
+        part.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+      }
+    }
+    if (part.empty()) return std::nullopt;
+    parts.push_back(std::move(part));
+    blanks();
+    if (i == s.size()) break;
+    if (s[i] != '.') return std::nullopt;
+    ++i;
+  }
+  if (parts.size() == 1) return std::pair{std::string(), std::move(parts[0])};
+  if (parts.size() == 2) return std::pair{std::move(parts[0]), std::move(parts[1])};
+  return std::nullopt;
+}
+
+bool is_sequence_function(const FunctionRef& f) {
+  return f.resolved_schema == "pg_catalog" &&
+         (f.name == "nextval" || f.name == "currval" || f.name == "setval");
+}
+
+void resolve_regclass_arg(FunctionRef& f, const Catalog& catalog,
+                          const std::vector<std::string>& search_path) {
+  f.regclass_schema.clear();
+  f.regclass_name.clear();
+  if (!is_sequence_function(f) || f.literal_args.empty() || !f.literal_args[0]) return;
+  const auto name = split_regclass(*f.literal_args[0]);
+  if (!name) return;
+  const CatalogRelation* rel = resolve_relation(catalog, name->first, name->second, search_path);
+  if (rel == nullptr) return;
+  f.regclass_schema = rel->schema;
+  f.regclass_name = rel->name;
+}
+
 RelationKind kind_of(const CatalogRelation* r) {
   return r != nullptr ? r->kind : RelationKind::Unknown;
 }
@@ -47,6 +111,16 @@ void add_other_overloads(FunctionRef& f, const Catalog& catalog,
 }
 
 }  // namespace
+
+std::vector<std::string> effective_search_path(const Catalog& catalog,
+                                               const std::vector<std::string>& search_path) {
+  if (!catalog.knows_schemas()) return search_path;
+  std::vector<std::string> out;
+  for (const std::string& s : search_path) {
+    if (s == "pg_catalog" || s == "pg_temp" || catalog.has_schema(s)) out.push_back(s);
+  }
+  return out;
+}
 
 const CatalogRelation* resolve_relation(const Catalog& catalog, std::string_view schema,
                                         std::string_view name,
@@ -102,6 +176,7 @@ void resolve(StatementFacts& facts, const Catalog& catalog,
     f.security_definer = m && m->security_definer;
     f.other_schemas.clear();
     add_other_overloads(f, catalog, search_path);
+    resolve_regclass_arg(f, catalog, search_path);
   }
 }
 

@@ -49,6 +49,17 @@ def test_insert_comment_with_nextval(pg, gateway, fresh_data):  # noqa: F811
         [(1, 1, "on it"), (2, 2, "done")]
 
 
+def test_unqualified_nextval_under_default_search_path(pg, gateway, fresh_data):  # noqa: F811
+    """search_path is PostgreSQL's default "$user", public and the upstream role has no schema
+    of its name: "$user" is skipped and the sequence is public's (issue #11)."""
+    with gateway.connect("support") as c:
+        assert c.execute("SHOW search_path").fetchone()[0] == '"$user", public'
+        assert c.execute("SELECT nextval('ticket_comments_id_seq')").fetchone() == (1,)
+        assert c.execute("SELECT currval('ticket_comments_id_seq')").fetchone() == (1,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="public.tickets_id_seq"):
+            c.execute("SELECT nextval('tickets_id_seq')")
+
+
 def test_allowed_transaction_commits(pg, gateway, fresh_data):  # noqa: F811
     with gateway.connect("support", autocommit=False) as c:
         c.execute("UPDATE tickets SET status = 'in progress' WHERE id = 1")
