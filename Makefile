@@ -7,7 +7,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps build build-asan build-fuzz test unit-test asan-test fuzz-test \
+.PHONY: all deps build build-asan build-fuzz test unit-test asan-test fuzz-test fuzz-long \
         integration-test demo demo-stop bench clean
 
 all: build
@@ -36,6 +36,17 @@ asan-test: build-asan
 
 fuzz-test: build-fuzz
 	@bash tests/fuzz/run.sh
+
+# Not part of `make test`: the name-state differential against a real PostgreSQL for
+# NAMES_SECONDS (one seed from the clock, printed; known-bug markers ignored), then every
+# libFuzzer target for FUZZ_LONG_SECONDS each.
+NAMES_SECONDS ?= 1200
+FUZZ_LONG_SECONDS ?= 600
+fuzz-long: build build-fuzz
+	@NAMES_DIFFERENTIAL_SECONDS=$(NAMES_SECONDS) AIRLOCK_BIN=build/release/src/app/airlock \
+	  /usr/bin/python3 -m pytest -q -s --runxfail -o timeout=$$(($(NAMES_SECONDS) + 900)) \
+	  tests/integration/test_names_differential.py -k clock_seed
+	@FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) bash tests/fuzz/run.sh
 
 integration-test: build
 	@AIRLOCK_BIN=build/release/src/app/airlock bash tests/integration/run.sh
