@@ -11,6 +11,8 @@
 //   <X [status]         answer of type X (ReadyForQuery: <Z I|T|E); '<X!' expects false
 // Expectations (';'-separated): `S|P <name> <alt>|<alt>...` where alt is a value, `absent`
 // or `uncertain`; `lost`. `_` is the unnamed statement or portal.
+#include "protocol/name_state.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -19,8 +21,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "protocol/name_state.hpp"
 
 namespace airlock::protocol {
 namespace {
@@ -69,18 +69,26 @@ class Script {
     for (const auto& step : split(steps, ';')) {
       const auto w = words(step);
       const std::string& k = w[0];
-      if (k == "P") m_.parse(unname(w.at(1)), value(w.at(2)));
-      else if (k == "B") m_.bind(unname(w.at(1)), value(w.at(2)));
-      else if (k == "D") m_.describe();
-      else if (k == "E") m_.execute({});
-      else if (k == "S") m_.sync();
-      else if (k == "C") m_.close(ns_of(w.at(1)), unname(w.at(2)));
-      else if (k == "Q") m_.query(effects(step.substr(step.find('Q') + 1)));
+      if (k == "P")
+        m_.parse(unname(w.at(1)), value(w.at(2)));
+      else if (k == "B")
+        m_.bind(unname(w.at(1)), value(w.at(2)));
+      else if (k == "D")
+        m_.describe();
+      else if (k == "E")
+        m_.execute({});
+      else if (k == "S")
+        m_.sync();
+      else if (k == "C")
+        m_.close(ns_of(w.at(1)), unname(w.at(2)));
+      else if (k == "Q")
+        m_.query(effects(step.substr(step.find('Q') + 1)));
       else if (k[0] == '<') {
         const bool want = k.back() != '!';
         const char status = w.size() > 1 ? w[1][0] : 0;
         if (m_.answer(k[1], status) != want) {
-          problems.push_back("answer '" + k.substr(1, 1) + "' returned " + (want ? "false" : "true"));
+          problems.push_back("answer '" + k.substr(1, 1) + "' returned " +
+                             (want ? "false" : "true"));
         }
       } else {
         problems.push_back("bad step: " + step);
@@ -101,9 +109,12 @@ class Script {
       const auto slot = m_.lookup(ns_of(w.at(0)), unname(w.at(1)));
       bool ok = false;
       for (const auto& alt : split(w.at(2), '|')) {
-        if (alt == "absent") ok |= slot.state == State::Absent;
-        else if (alt == "uncertain") ok |= slot.state == State::Uncertain;
-        else ok |= slot.state == State::Known && slot.value == value(alt);
+        if (alt == "absent")
+          ok |= slot.state == State::Absent;
+        else if (alt == "uncertain")
+          ok |= slot.state == State::Uncertain;
+        else
+          ok |= slot.state == State::Known && slot.value == value(alt);
       }
       if (!ok) problems.push_back(w[0] + " " + w[1] + ": expected " + w[2] + ", got " + show(slot));
     }
@@ -163,8 +174,8 @@ const Row kRows[] = {
     {"parse_in_open_batch_known", "P a x", "S a x"},  // later messages run only if it did
     {"parse_in_failed_batch_not_applied", "P a x; S; <E; <Z I", "S a absent"},
     {"parse_refused_42p05_keeps_old", PARSED_A_X "; P a y; S; <E; <Z I", "S a x"},
-    {"prepare_refused_42p05_keeps_old",
-     "Q set S pr upd 0; <C; <Z I; Q set S pr sel 0; <E; <Z I", "S pr upd"},
+    {"prepare_refused_42p05_keeps_old", "Q set S pr upd 0; <C; <Z I; Q set S pr sel 0; <E; <Z I",
+     "S pr upd"},
     {"prepare_refused_42p05_unanswered_uncertain", "Q set S pr upd 0; <C; <Z I; Q set S pr sel 0",
      "S pr uncertain"},
     {"deallocate_confirmed_by_tag", PARSED_A_X "; Q drop S a 0; <C; <Z I", "S a absent"},
@@ -183,18 +194,22 @@ const Row kRows[] = {
     {"skip_ends_at_sync_sent_after_error", "D; <E; S; P a x; S; <Z I; <1; <Z I", "S a x",
      "the server stops skipping at the Sync it is sent, but NameState::push drops every "
      "message pushed while skipping_ (set by the 'E', cleared only by 'Z'): the model is lost"},
-    {"bind_refused_42p03_keeps_old",
-     "P a x; B p x; S; <1; <2; <Z T; P b y; B p y; S; <1; <E; <Z E", "P p x"},
-    {"failed_bind_keeps_unnamed_portal",
-     "P a x; B _ x; S; <1; <2; <Z T; B _ y; S; <E; <Z E", "P _ x"},
+    {"bind_refused_42p03_keeps_old", "P a x; B p x; S; <1; <2; <Z T; P b y; B p y; S; <1; <E; <Z E",
+     "P p x"},
+    {"failed_bind_keeps_unnamed_portal", "P a x; B _ x; S; <1; <2; <Z T; B _ y; S; <E; <Z E",
+     "P _ x"},
+    // A Bind that fails after creating its portal (1/0 folded while planning, a bad
+    // parameter) leaves an empty portal under the name: Execute answers EmptyQueryResponse and
+    // runs nothing, so the model's Absent (or the unnamed portal's old value) stays safe.
+    {"bind_failed_while_planning_leaves_empty_portal",
+     "P a d; S; <1; <Z I; Q; <C; <Z T; B p d; S; <E; <Z E", "P p absent"},
     {"sync_commit_failure", "P a x; B _ x; E; S; <1; <2; <C; <E; <Z I", "S a x; P _ absent"},
     {"describe_answers", "P a x; D; B _ x; D; S; <1; <t; <T; <2; <n; <Z I", "S a x"},
     {"execute_suspended_keeps_portal", "P a x; B p x; E; S; <1; <2; <s; <Z T", "P p x"},
     // --- the unnamed statement and portal ---
     {"unnamed_dropped_by_failed_parse", "P _ x; S; <1; <Z I; P _ -; S; <E; <Z I",
      "S _ absent|x"},  // PostgreSQL drops it first; keeping x ("x or nothing") is also safe
-    {"query_drops_unnamed", "P _ x; B _ x; S; <1; <2; <Z T; Q; <C; <Z T",
-     "S _ absent; P _ absent"},
+    {"query_drops_unnamed", "P _ x; B _ x; S; <1; <2; <Z T; Q; <C; <Z T", "S _ absent; P _ absent"},
     {"empty_query_keeps_unnamed_portal", "P _ x; B _ x; S; <1; <2; <Z T; Q; <I; <Z T",
      "S _ absent; P _ x|uncertain",
      "an empty Query (and one that fails in parse analysis or planning) creates no portal, so "
@@ -214,8 +229,7 @@ const Row kRows[] = {
      "the Bind fails (42P03, the cursor exists) but the model joins it with Absent: Known(x), "
      "and an Execute of p in the next batch runs the cursor"},
     // --- pipelining ---
-    {"pipelined_batches_union", PARSED_A_X "; C S a; P a y; S; P b z; S",
-     "S a uncertain; S b z"},
+    {"pipelined_batches_union", PARSED_A_X "; C S a; P a y; S; P b z; S", "S a uncertain; S b z"},
     {"pipelined_answers_fold", PARSED_A_X "; C S a; P a y; S; <3; <1; <Z I", "S a y"},
     {"answer_without_message_loses_model", "<1!", "lost; S a uncertain; P _ uncertain"},
     {"answer_of_wrong_kind_loses_model", "P a x; <2!", "lost; S a uncertain"},
@@ -226,8 +240,7 @@ const Row kRows[] = {
     // 2. Parse s = <UPDATE>, Sync; Parse/Bind/Execute SELECT 1/0, Close S s, Parse s =
     //    SELECT 1, Sync (skipped after the error); Bind "" from s runs the UPDATE.
     {"issue21_close_and_parse_skipped_after_error",
-     "P s upd; S; <1; <Z I; P _ d; B _ d; E; C S s; P s sel; S; <1; <2; <E; <Z I",
-     "S s upd"},
+     "P s upd; S; <1; <Z I; P _ d; B _ d; E; C S s; P s sel; S; <1; <2; <E; <Z I", "S s upd"},
     {"issue21_close_and_parse_skipped_pipelined",
      "P s upd; S; <1; <Z I; P _ d; B _ d; E; C S s; P s sel; S", "S s uncertain"},
 };
@@ -242,8 +255,8 @@ TEST_P(NameStateRows, Lookups) {
   std::string all;
   for (const auto& p : problems) all += "\n  " + p;
   if (row.known_bug != nullptr) {
-    EXPECT_FALSE(problems.empty()) << "fixed? remove known_bug from " << row.name << " ("
-                                   << row.known_bug << ")";
+    EXPECT_FALSE(problems.empty())
+        << "fixed? remove known_bug from " << row.name << " (" << row.known_bug << ")";
   } else {
     EXPECT_TRUE(problems.empty()) << all;
   }
