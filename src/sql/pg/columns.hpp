@@ -10,6 +10,7 @@
 // columns_expr.cpp (expressions), columns_modify.cpp (INSERT/UPDATE/DELETE/MERGE/COPY and the
 // statement switch), where_shape.cpp.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,7 @@ struct Hit {
   const RangeEntry* entry;
   std::string_view column;
   bool whole_row = false;
+  bool field = false;  // a whole-row reference narrowed to one column by (ref).column
 };
 
 struct CteDef {
@@ -87,6 +89,11 @@ class ColumnWalker {
 
   // columns_expr.cpp
   void expr(Node* n, const Scope& sc, Lineage* out);
+  // Field selection `(ref).name` (first indirection a field name) on a column reference: the
+  // reference's hits, whole-row ones narrowed to that one column (which `field` holds; the
+  // hits view it). nullopt for any other indirection.
+  std::optional<std::vector<Hit>> field_hits(A_Indirection* ai, const Scope& sc,
+                                             std::string& field) const;
   void expr_list(List* l, const Scope& sc, Lineage* out);
 
   // columns_scope.cpp

@@ -1,7 +1,10 @@
 // Expressions for the column walk: every column reference is a read, attributed through the
 // scopes; with `out`, the columns the expression's value derives from.
 #include <array>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "sql/pg/columns.hpp"
 #include "sql/pg/translator.hpp"
@@ -30,6 +33,23 @@ bool ColumnWalker::function_is_transparent(List* funcname, int nargs) const {
       parts >= 2 ? str_value(static_cast<Node*>(list_nth(funcname, parts - 2))) : std::string();
   const auto m = resolve_function(catalog_, schema, name, nargs, path_);
   return m && m->schema == "pg_catalog" && !runs_sql(name);
+}
+
+std::optional<std::vector<Hit>> ColumnWalker::field_hits(A_Indirection* ai, const Scope& sc,
+                                                         std::string& field) const {
+  if (ai->arg == nullptr || !IsA(ai->arg, ColumnRef) || list_length(ai->indirection) < 1)
+    return std::nullopt;
+  auto* first = static_cast<Node*>(linitial(ai->indirection));
+  if (!IsA(first, String)) return std::nullopt;  // a subscript or .*: the whole value
+  std::vector<Hit> hits = lookup(reinterpret_cast<::ColumnRef*>(ai->arg), sc);
+  field = str_value(first);
+  for (Hit& h : hits) {
+    if (!h.whole_row) continue;  // a composite column: reading it reads all of it
+    h.whole_row = false;
+    h.field = true;
+    h.column = field;
+  }
+  return hits;
 }
 
 void ColumnWalker::expr_list(List* l, const Scope& sc, Lineage* out) {
@@ -77,7 +97,13 @@ void ColumnWalker::expr(Node* n, const Scope& sc, Lineage* out) {
     case T_CollateClause: expr(castNode(CollateClause, n)->arg, sc, out); break;
     case T_A_Indirection: {
       auto* ai = castNode(A_Indirection, n);
-      expr(ai->arg, sc, out);
+      std::string field;
+      if (const auto hits = field_hits(ai, sc, field)) {
+        // (c).email, (t.*).email: only that column of the row is read.
+        for (const Hit& h : *hits) record(h, hits->size() == 1, out);
+      } else {
+        expr(ai->arg, sc, out);
+      }
       expr_list(ai->indirection, sc, out);
       break;
     }

@@ -189,10 +189,21 @@ void ColumnWalker::target_list(List* targets, const Scope& sc, std::vector<Outpu
 // A column reference that names exactly one column of one FROM item: a table's column, or
 // a sub-select's / WITH query's output that is itself direct. Lookups have no side effects.
 bool ColumnWalker::plain_reference(Node* val, const Scope& sc) const {
-  if (val == nullptr || !IsA(val, ColumnRef)) return false;
-  auto* cr = reinterpret_cast<::ColumnRef*>(val);
-  if (IsA(static_cast<Node*>(llast(cr->fields)), A_Star)) return false;
-  const std::vector<Hit> hits = lookup(cr, sc);
+  if (val == nullptr) return false;
+  std::vector<Hit> hits;
+  std::string field;
+  if (IsA(val, A_Indirection)) {  // (c).email: direct when c is a row and email its column
+    auto* ai = reinterpret_cast<A_Indirection*>(val);
+    if (list_length(ai->indirection) != 1) return false;
+    auto h = field_hits(ai, sc, field);
+    if (!h || h->size() != 1 || !h->front().field) return false;  // not a composite's field
+    hits = std::move(*h);
+  } else {
+    if (!IsA(val, ColumnRef)) return false;
+    auto* cr = reinterpret_cast<::ColumnRef*>(val);
+    if (IsA(static_cast<Node*>(llast(cr->fields)), A_Star)) return false;
+    hits = lookup(cr, sc);
+  }
   if (hits.size() != 1 || hits.front().whole_row) return false;
   const Hit& h = hits.front();
   switch (h.entry->type) {

@@ -53,8 +53,10 @@ const Case kCases[] = {
      "CASE WHEN true THEN phone END, (SELECT 1) FROM customers",
      "------", ""},
     {"star_is_direct", "SELECT * FROM accounts", "dddd", ""},
-    {"whole_row_is_not_direct", "SELECT c, row_to_json(c), (c).email FROM customers c", "---",
-     ""},
+    {"whole_row_is_not_direct", "SELECT c, row_to_json(c) FROM customers c", "--", ""},
+    {"field_of_whole_row_is_direct", "SELECT (c).email, (c.*).phone FROM customers c",
+     "dd", ""},
+    {"field_of_row_constructor_is_not_direct", "SELECT (ROW(email)).f1 FROM customers", "-", ""},
     {"through_cte_and_subquery",
      "WITH w AS (SELECT email AS e, lower(phone) AS p FROM customers) "
      "SELECT s.e, s.p FROM (SELECT e, p FROM w) s",
