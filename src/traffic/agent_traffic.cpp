@@ -31,7 +31,7 @@ void AgentTraffic::release_connection() {
   connections_.fetch_sub(1, std::memory_order_relaxed);
 }
 
-Gate AgentTraffic::admit(std::string_view key, TimePoint now) {
+Gate AgentTraffic::check(std::string_view key, TimePoint now) {
   Gate gate;
   Pause::Check paused = pause_.check(now);
   if (!paused.allowed) {
@@ -48,18 +48,24 @@ Gate AgentTraffic::admit(std::string_view key, TimePoint now) {
     gate.error = breaker_open(open);
     return gate;
   }
-  TokenBucket::Admit rate = bucket_.admit(now);
-  if (rate.outcome == TokenBucket::Outcome::Refused) {
-    if (paused.trial) pause_.cancel_trial();
-    if (open.trial) breaker_.cancel_trial(key);
-    gate.refusal = Refusal::RateLimit;
-    gate.retry_after = rate.wait;
-    gate.error = rate_limited(name_, bucket_.spec(), rate.wait);
-    return gate;
-  }
-  gate.delay = rate.wait;
   gate.breaker_trial = open.trial;
   gate.pause_trial = paused.trial;
+  return gate;
+}
+
+Gate AgentTraffic::admit(std::string_view key, TimePoint now) {
+  Gate gate = check(key, now);
+  if (!gate.admitted()) return gate;
+  TokenBucket::Admit rate = bucket_.admit(now);
+  if (rate.outcome == TokenBucket::Outcome::Refused) {
+    abandon(key, gate);
+    Gate limited;
+    limited.refusal = Refusal::RateLimit;
+    limited.retry_after = rate.wait;
+    limited.error = rate_limited(name_, bucket_.spec(), rate.wait);
+    return limited;
+  }
+  gate.delay = rate.wait;
   return gate;
 }
 

@@ -54,6 +54,10 @@ class AgentTraffic {
   // trial granted by an earlier step is given back when a later step refuses.
   // `key`: the statement's fingerprint (see docs/policy.md, "Traffic control").
   Gate admit(std::string_view key, TimePoint now);
+  // For a statement the policy already denied: pause and breaker only (a retried denial is
+  // refused like any other retry), no token taken, never a delay. An admitted result must
+  // be followed by record_failure (the denial), which also settles a granted trial.
+  Gate check(std::string_view key, TimePoint now);
   // Exactly one of these for each admitted statement that reached a verdict: answered by
   // PostgreSQL (success or ErrorResponse) or denied by policy (a failure).
   void record_success(std::string_view key, TimePoint now);

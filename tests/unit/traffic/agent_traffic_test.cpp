@@ -95,6 +95,30 @@ TEST(AgentTraffic, PausedAgentRefusesEveryStatement) {
   EXPECT_TRUE(agent.admit("y", at_ms(30'003)).admitted());
 }
 
+// A statement the policy denied: pause and breaker apply, the rate bucket does not.
+TEST(AgentTraffic, CheckOfADeniedStatementTakesNoToken) {
+  AgentTraffic agent("bot", strict());
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(agent.check("denied", at_ms(0)).admitted());
+  EXPECT_TRUE(agent.admit("other", at_ms(0)).admitted()) << "the one token is still there";
+}
+
+TEST(AgentTraffic, RepeatedDenialsOpenTheBreakerForCheck) {
+  AgentTraffic agent("bot", strict());  // failures: 1, so the 2nd failure opens
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(agent.check("denied", at_ms(i)).admitted());
+    agent.record_failure("denied", at_ms(i), "airlock: delete is not allowed");
+  }
+  Gate refused = agent.check("denied", at_ms(2));
+  EXPECT_EQ(refused.refusal, Refusal::Breaker);
+  EXPECT_NE(refused.error.message.find("delete is not allowed"), std::string::npos);
+  // half-open after the cooldown: the denied trial fails and opens it again
+  Gate trial = agent.check("denied", at_ms(600));
+  ASSERT_TRUE(trial.admitted());
+  EXPECT_TRUE(trial.breaker_trial);
+  agent.record_failure("denied", at_ms(600), "airlock: delete is not allowed");
+  EXPECT_EQ(agent.check("denied", at_ms(601)).refusal, Refusal::Breaker);
+}
+
 TEST(AgentTraffic, ConnectionCap) {
   Settings s;
   s.max_connections = 2;
