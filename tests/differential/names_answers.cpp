@@ -15,6 +15,9 @@ namespace {
 using protocol::NameState;
 using Ns = NameState::Ns;
 
+// The end-of-run catalog read: a reserved name, like the gateway's own.
+constexpr std::string_view kCheck = "airlock_check";
+
 }  // namespace
 
 void Run::drain() {
@@ -127,13 +130,20 @@ void Run::check_run(const Expect& e, const protocol::Frame& f) {
 
 // After the last answer: every name the model calls Absent or Known(x) holds nothing or x.
 // pg_cursors lists named portals made by Bind (with their statement's text) and cursors;
-// pg_prepared_statements the named statements. The unnamed ones are in neither.
+// pg_prepared_statements the named statements. Read with the extended protocol under
+// reserved names, which leaves the unnamed statement and portal alone for check_unnamed.
 void Run::check_state() {
   if (status_ == 'E' || model_.lost()) return;  // a failed transaction cannot read catalogs
   std::string bytes;
-  protocol::append_query(bytes,
+  protocol::append_parse(bytes, kCheck,
                          "SELECT 'S' || name, statement FROM pg_prepared_statements "
-                         "UNION ALL SELECT 'P' || name, statement FROM pg_cursors");
+                         "UNION ALL SELECT 'P' || name, statement FROM pg_cursors "
+                         "WHERE name NOT LIKE 'airlock%'");
+  protocol::append_bind(bytes, kCheck, kCheck);
+  protocol::append_execute(bytes, kCheck);
+  protocol::append_close(bytes, 'P', kCheck);
+  protocol::append_close(bytes, 'S', kCheck);
+  protocol::append_sync(bytes);
   if (!conn_.send(bytes)) return harness(conn_.error());
   std::map<std::string, std::string> held;
   protocol::Frame f;
@@ -143,8 +153,9 @@ void Run::check_state() {
     if (f.type == 'Z') break;
     if (f.type != 'D') continue;
     const auto row = protocol::parse_data_row(f);
-    if (!row || row->size() != 2 || !(*row)[0] || !(*row)[1]) return harness("bad state row");
-    held.emplace(std::string(*(*row)[0]), std::string(*(*row)[1]));
+    if (!row || row->size() != 2 || !(*row)[0]) return harness("bad state row");
+    // A portal left empty by a failed Bind has no text: it runs nothing.
+    if ((*row)[1]) held.emplace(std::string(*(*row)[0]), std::string(*(*row)[1]));
   }
   ++counts_.state_checks;
   const std::pair<Ns, std::vector<std::string>> spaces[] = {{Ns::Statement, {"a", "b"}},
@@ -163,6 +174,58 @@ void Run::check_state() {
                   it->second + "'");
       }
     }
+  }
+}
+
+// The unnamed portal and statement are in no catalog: Execute "" and Describe S "" tell.
+// An Absent portal must run nothing, an Absent statement answer 26000; what a Known portal
+// runs is checked as any allowed Execute. Not in a failed transaction: there the unnamed
+// portal may be the one a failed simple Query left, and PostgreSQL 15.20 reads its freed
+// plan list when it is executed (a backend crash: the whole server restarts).
+void Run::check_unnamed() {
+  if (status_ == 'E' || model_.lost()) return;
+  const auto portal = model_.lookup(Ns::Portal, "");
+  const auto statement = model_.lookup(Ns::Statement, "");
+  std::string bytes;
+  protocol::append_execute(bytes, "");
+  protocol::append_sync(bytes);
+  protocol::append_describe(bytes, 'S', "");
+  protocol::append_sync(bytes);
+  if (!conn_.send(bytes)) return harness(conn_.error());
+  lines_.push_back("(end) E _ 0  [_: " + describe_slot(portal) +
+                   "]; S; D S _  [_: " + describe_slot(statement) + "]; S");
+  Expect run{'E', nullptr, lines_.size() - 1};
+  if (portal.state == NameState::State::Known) {
+    run.judged = std::static_pointer_cast<const Judged>(portal.value);
+  }
+  std::string answers[2];
+  bool ran = false;
+  protocol::Frame f;
+  for (int phase = 0; phase < 2;) {
+    if (!conn_.next(f)) return harness(conn_.error());
+    lines_.back() += std::string(" ") + f.type;
+    if (f.type == 'Z') {
+      ++phase;
+      continue;
+    }
+    if (f.type == 'E') {
+      const auto e = protocol::parse_error(f);
+      answers[phase] += "E" + std::string(e ? e->sqlstate : "?");
+      lines_.back() += "(" + std::string(e ? e->sqlstate : "?") + ")";
+      continue;
+    }
+    answers[phase] += f.type;
+    ran |= phase == 0 && (f.type == 'D' || f.type == 'C' || f.type == 's');
+    if (phase == 0 && run.judged) check_run(run, f);
+  }
+  ++counts_.state_checks;
+  if (portal.state == NameState::State::Absent && ran) {
+    violation("state: the model says Absent for portal _, the server answered Execute with " +
+              answers[0]);
+  }
+  if (statement.state == NameState::State::Absent && answers[1] != "E26000") {
+    violation("state: the model says Absent for statement _, the server answered Describe with " +
+              answers[1]);
   }
 }
 

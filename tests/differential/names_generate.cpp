@@ -112,7 +112,7 @@ Op generate_op(Rng& r, const NameState& m, const Op* last, bool batch_open, int 
   op.kind = OpKind::Query;
   // prepare dealloc dealloc_all exec begin commit rollback savepoint rollback_to div discard
   // declare close empty err
-  static const std::uint32_t kFull[] = {8, 2, 1, 8, 4, 2, 2, 3, 3, 1, 1, 3, 1, 1, 1};
+  static const std::uint32_t kFull[] = {8, 2, 1, 8, 4, 2, 2, 3, 3, 1, 1, 3, 1, 3, 2};
   static const std::uint32_t kBasic[] = {8, 2, 1, 8, 4, 2, 2, 3, 3, 1, 1, 3, 1, 0, 0};
   op.sql = static_cast<Sql>(basic ? r.pick(kBasic) : r.pick(kFull));
   const auto prepared = known(m, Ns::Statement, {"a", "b"}, true);

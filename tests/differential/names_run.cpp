@@ -128,6 +128,7 @@ Outcome Run::run(std::vector<Op>& ops, Rng* gen, std::size_t max_ops) {
   }
   if (out_.ok) drain();
   if (out_.ok) check_state();
+  if (out_.ok) check_unnamed();
   for (std::size_t i = 0; i < lines_.size(); ++i) {
     out_.trace += "  " + std::to_string(i) + "\t" + lines_[i] + "\n";
   }

@@ -100,6 +100,7 @@ class Run {
   void read_one();
   void check_run(const Expect& e, const protocol::Frame& f);
   void check_state();
+  void check_unnamed();
   void violation(std::string what);
   void harness(std::string what);
   std::shared_ptr<const Judged> judged_of(protocol::NameState::Ns ns, const std::string& name);

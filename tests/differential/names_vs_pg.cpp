@@ -2,12 +2,13 @@
 //
 //   names_differential SOCKET_DIR PORT USER DATABASE [--seed N] [--iterations N]
 //       [--max-ops N] [--seconds S] [--basic] [--commit-drops-portals] [--no-minimize]
-//       [--replay 'SCRIPT'] [--trace]
+//       [--replay 'SCRIPT'] [--trace] [--keep-going]
 //
 // Each sequence is a fresh session (trust authentication over the unix socket) driven by
 // random client messages through a mirror of the gateway's name rules (names_run.hpp). A
 // violation prints the seed, the sequence as a script for --replay, each message's decision
 // and answers, and a minimized script; the exit code is then 1 (2: the tool itself failed).
+// --keep-going reports every violating sequence and carries on.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -25,7 +26,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: names_differential SOCKET_DIR PORT USER DATABASE [--seed N] "
                "[--iterations N] [--max-ops N] [--seconds S] [--basic] [--commit-drops-portals] "
-               "[--no-minimize] "
+               "[--no-minimize] [--keep-going] "
                "[--replay SCRIPT] [--trace]\n");
   return 2;
 }
@@ -89,7 +90,8 @@ int main(int argc, char** argv) {
   std::size_t max_ops = 30;
   double seconds = 0;
   Options opt;
-  bool minimize_it = true, trace = false;
+  bool minimize_it = true, trace = false, keep_going = false;
+  std::uint64_t violations = 0;
   std::string replay;
   for (int i = 5; i < argc; ++i) {
     const std::string_view a = argv[i];
@@ -110,6 +112,8 @@ int main(int argc, char** argv) {
       opt.commit_drops_portals = true;
     else if (a == "--no-minimize")
       minimize_it = false;
+    else if (a == "--keep-going")
+      keep_going = true;
     else if (a == "--trace")
       trace = true;
     else
@@ -152,7 +156,11 @@ int main(int argc, char** argv) {
     std::printf("seed %llu, sequence %llu\n", static_cast<unsigned long long>(seed),
                 static_cast<unsigned long long>(i));
     report(o, ops);
-    if (o.harness_error) return 2;
+    std::fflush(stdout);
+    if (o.harness_error) {
+      summary(counts, seed, elapsed());
+      return 2;
+    }
     if (minimize_it) {
       const auto small = minimize(ops, t, opt, 2000);
       Counts scratch;
@@ -165,9 +173,16 @@ int main(int argc, char** argv) {
       else
         report(m, small);
     }
+    ++violations;
+    if (keep_going) continue;
     summary(counts, seed, elapsed());
     return 1;
   }
   summary(counts, seed, elapsed());
+  if (violations > 0) {
+    std::printf("names_differential: %llu sequences with a violation\n",
+                static_cast<unsigned long long>(violations));
+    return 1;
+  }
   return 0;
 }

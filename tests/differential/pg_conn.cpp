@@ -23,7 +23,7 @@ void PgConn::close() {
   if (fd_ >= 0) {
     std::string bye;
     protocol::append_terminate(bye);
-    (void)::write(fd_, bye.data(), bye.size());
+    (void)::send(fd_, bye.data(), bye.size(), MSG_NOSIGNAL);  // the server may be gone
     ::close(fd_);
   }
   fd_ = -1;
@@ -97,7 +97,8 @@ bool PgConn::fill(int timeout_ms) {
   char buf[65536];
   const ssize_t n = ::read(fd_, buf, sizeof buf);
   if (n <= 0) {
-    error_ = n == 0 ? "the server closed the connection" : std::strerror(errno);
+    error_ = n == 0 ? "the server closed the connection (a backend crash shows in its log)"
+                    : std::strerror(errno);
     return false;
   }
   in_.append(buf, static_cast<std::size_t>(n));

@@ -217,6 +217,11 @@ const Row kRows[] = {
     {"empty_query_then_failed_bind_pipelined",
      "P _ x; B _ x; S; <1; <2; <Z T; Q; <I; <Z T; B _ y; S", "P _ uncertain",
      "the forgotten portal joins a pipelined Bind as Known(y) while the server holds x"},
+    {"failed_query_portal_then_failed_bind_pipelined", "Q; <C; <Z T; Q; <E; <Z E; B _ y; S",
+     "P _ uncertain",
+     "a Query that fails while running (DISCARD ALL in a block) leaves its failed unnamed "
+     "portal; joined with the skipped Bind as Known(y), Execute \"\" is let through, and "
+     "PostgreSQL 15.20 crashes executing that portal (names_differential CRASH_SCENARIO)"},
     // --- portal lifetime ---
     {"portals_gone_at_idle_ready", "P a x; B p x; S; <1; <2; <Z I", "P p absent"},
     {"portals_kept_in_transaction", "P a x; B p x; S; <1; <2; <Z T", "P p x"},
