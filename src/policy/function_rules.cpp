@@ -1,6 +1,7 @@
 // Every function call, wherever it appears (target list, FROM, DEFAULT, CALL), is judged
 // by its resolved name: an entry naming it decides; otherwise the built-in families do
 // (builtin_functions.hpp), and anything else is refused.
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -105,8 +106,19 @@ void judge_function_as(Judge& j, const sql::FunctionRef& f, const ObjectName& n,
 
 // An unqualified call that overloads of several schemas could answer (FunctionRef::
 // other_schemas) is allowed only when every one of them would be.
-void judge_function(Judge& j, const sql::FunctionRef& f) {
-  judge_function_as(j, f, resolve_function(j, f), f.volatility);
+void judge_function(Judge& j, const sql::FunctionRef& f, bool per_row) {
+  const ObjectName n = resolve_function(j, f);
+  // Before any entry: an allowed short sleep is still not for every row of a table.
+  const bool catalog_sleep =
+      is_sleep_function(f.name) &&
+      (n.schema == "pg_catalog" || std::find(f.other_schemas.begin(), f.other_schemas.end(),
+                                             "pg_catalog") != f.other_schemas.end());
+  if (per_row && catalog_sleep) {
+    return j.deny("builtin.sleep_per_row",
+                  f.name + "() in a statement that reads a table, a FROM item or a "
+                           "set-returning function runs once per row");
+  }
+  judge_function_as(j, f, n, f.volatility);
   // The catalog gives only the chosen schema's volatility; for the others, pg_catalog
   // included, the built-in list of safe names decides.
   for (const auto& schema : f.other_schemas)
@@ -116,7 +128,8 @@ void judge_function(Judge& j, const sql::FunctionRef& f) {
 }  // namespace
 
 void judge_functions(Judge& j, const sql::StatementFacts& s) {
-  for (const auto& f : s.functions) judge_function(j, f);
+  const bool per_row = reads_rows(s);
+  for (const auto& f : s.functions) judge_function(j, f, per_row);
 }
 
 }  // namespace airlock::policy::detail

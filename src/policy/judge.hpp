@@ -4,6 +4,7 @@
 // always wins over an earlier allow.
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "policy/agent_policy.hpp"
@@ -51,6 +52,11 @@ void judge_masks(Judge& j, const sql::StatementFacts& s, const sql::RelationRef&
 void judge_mask_flow(Judge& j, const sql::StatementFacts& s);
 // Every function it calls (function_rules.cpp).
 void judge_functions(Judge& j, const sql::StatementFacts& s);
+// pg_catalog's pg_sleep, pg_sleep_for, pg_sleep_until (by name).
+bool is_sleep_function(std::string_view name);
+// The statement has FROM items, relations or set-returning calls: its functions may run
+// once per row (row_sources.cpp).
+bool reads_rows(const sql::StatementFacts& s);
 // SET / RESET / SET TRANSACTION / BEGIN READ WRITE (setting_rules.cpp).
 void judge_settings(Judge& j, const sql::StatementFacts& s);
 

@@ -189,6 +189,9 @@ struct StatementFacts {
   bool has_where = false;               // UPDATE/DELETE with WHERE (or WHERE CURRENT OF)
   bool on_conflict_update = false;      // INSERT ... ON CONFLICT DO UPDATE
   bool has_returning = false;
+  // A FROM (or UPDATE FROM / DELETE USING) clause with any item, at any level: tables,
+  // sub-selects, VALUES, functions, XMLTABLE. Rows a target-list function runs once for.
+  bool has_from = false;
 
   // Columns whose values the statement stores: INSERT values and sub-selects, UPDATE SET
   // and MERGE values (also in WITH queries), SELECT INTO, CREATE TABLE AS and the query of

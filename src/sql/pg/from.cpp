@@ -25,6 +25,7 @@ void Translator::relation(RangeVar* rv, AccessMode mode, bool in_from) {
 }
 
 void Translator::from_list(List* items) {
+  if (items != nullptr) f_.has_from = true;
   for (ListCell* lc = list_head(items); lc; lc = lnext(items, lc))
     from_item(static_cast<Node*>(lfirst(lc)));
 }
