@@ -104,7 +104,7 @@ int run_anchor(const AuditOptions& o) {
     j["seq"] = head->seq;
     j["hash"] = head->hash;
     j["time"] = audit::format_time(std::chrono::system_clock::now());
-    std::cout << j.dump() << "\n";
+    std::cout << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   } else {
     std::cout << head->seq << ":" << head->hash << "\n";
   }

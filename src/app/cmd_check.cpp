@@ -22,6 +22,12 @@ struct CheckOptions {
   std::string jsonl;
 };
 
+// One output line. Reasons quote the statement and parser messages, which may hold any
+// bytes: invalid UTF-8 becomes U+FFFD instead of throwing (the line is always valid JSON).
+std::string dump_line(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 // Keys in the documented order (docs/policy.md, "airlock check").
 nlohmann::ordered_json to_json(const nlohmann::json& id, const policy::Decision& d) {
   nlohmann::ordered_json out;
@@ -43,7 +49,7 @@ bool check_line(const policy::AgentPolicy& agent, const sql::Catalog& catalog,
     return false;
   const policy::Decision d = decide(agent, catalog, in["sql"].get<std::string>());
   refused = refused || d.verdict != policy::Verdict::Allow;
-  std::cout << to_json(in.value("id", nlohmann::json(nullptr)), d).dump() << "\n";
+  std::cout << dump_line(to_json(in.value("id", nlohmann::json(nullptr)), d)) << "\n";
   return true;
 }
 
@@ -66,7 +72,7 @@ int run_check(const CheckOptions& o) {
   if (!o.sql.empty()) {
     const policy::Decision d = decide(agent, *catalog, o.sql);
     refused = d.verdict != policy::Verdict::Allow;
-    std::cout << to_json(nullptr, d).dump() << "\n";
+    std::cout << dump_line(to_json(nullptr, d)) << "\n";
     return refused ? kExitRefused : kExitOk;
   }
   std::ifstream in(o.jsonl == "-" ? "/dev/stdin" : o.jsonl, std::ios::binary);
@@ -105,7 +111,12 @@ void register_check(CLI::App& app, int& exit_code) {
   cmd->callback([o, &exit_code] {
     if (o->sql.empty() && o->jsonl.empty())
       throw CLI::RequiredError("one of --sql or --jsonl");
-    exit_code = run_check(*o);
+    try {
+      exit_code = run_check(*o);
+    } catch (const std::exception& e) {  // never std::terminate: report and exit 2
+      std::cerr << "airlock check: " << e.what() << "\n";
+      exit_code = kExitUsage;
+    }
   });
 }
 

@@ -4,29 +4,24 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <string>
+#include <string_view>
+
+#include "core/json_string.hpp"
+
 namespace airlock::app {
 namespace {
 
-// %* in a pattern: the message, escaped for a JSON string.
+// %* in a pattern: the message, escaped for a JSON string (core/json_string.hpp).
 class JsonMessageFlag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (char c : msg.payload) {
-      switch (c) {
-        case '"': dest.append(std::string_view("\\\"")); break;
-        case '\\': dest.append(std::string_view("\\\\")); break;
-        case '\n': dest.append(std::string_view("\\n")); break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            const char esc[] = {'\\', 'u', '0', '0', kHex[(c >> 4) & 0xF], kHex[c & 0xF]};
-            dest.append(esc, esc + 6);
-          } else {
-            dest.push_back(c);
-          }
-      }
-    }
+    // Messages quote client input (application names, SQL, parser errors): invalid UTF-8
+    // becomes U+FFFD so that every line stays valid JSON.
+    std::string text;
+    append_json_escaped(text, std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(text.data(), text.data() + text.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
     return std::make_unique<JsonMessageFlag>();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/json_string.hpp"
 
 namespace airlock::audit {
 
@@ -75,7 +76,7 @@ std::string format_time(std::chrono::system_clock::time_point t);
 std::optional<std::int64_t> parse_time_ms(std::string_view rfc3339);
 
 // Appends s as a JSON string (quoted). Invalid UTF-8 becomes U+FFFD so that every line
-// stays valid JSON whatever a client sent as application_name.
-void append_json_string(std::string& out, std::string_view s);
+// stays valid JSON whatever a client sent as application_name (core/json_string.hpp).
+using airlock::append_json_string;
 
 }  // namespace airlock::audit

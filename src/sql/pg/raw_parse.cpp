@@ -3,6 +3,7 @@
 // ColumnWalker (columns, result lineage, WHERE shapes), then name resolution.
 #include "sql/pg/raw_parse.hpp"
 
+#include "core/utf8.hpp"
 #include "sql/pg/columns.hpp"
 #include "sql/pg/raw_tree.hpp"
 #include "sql/pg/translator.hpp"
@@ -17,7 +18,9 @@ Analysis parse_and_translate(const std::string& sql, int max_walk_depth, const C
   RawResult raw(sql.c_str());
   if (const PgQueryError* e = raw.get().error; e != nullptr) {
     a.outcome = Outcome::ParseError;
-    a.reason = e->message != nullptr ? e->message : "syntax error";
+    // The scanner's "at or near" quotes the text cut at a byte count, which may split a
+    // multibyte character (a fullwidth semicolon): the reason must stay valid UTF-8.
+    a.reason = e->message != nullptr ? sanitize_utf8(e->message) : "syntax error";
     a.error_position = e->cursorpos > 0 ? e->cursorpos - 1 : -1;  // cursorpos is 1-based
     return a;
   }

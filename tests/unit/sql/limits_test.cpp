@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "core/utf8.hpp"
 #include "facts_matchers.hpp"
 #include "sql/analyze.hpp"
 
@@ -72,6 +73,31 @@ TEST(Limits, ManyStatementsAreFine) {
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a.statements.size(), 2'000u);
 }
+
+// The scanner quotes the text "at or near" the error cut at a byte count; the reason goes
+// to clients and into JSON, so a character cut in half becomes U+FFFD (issue #11).
+struct ParseErrorCase {
+  const char* name;
+  const char* sql;
+};
+
+class ParseErrorReason : public testing::TestWithParam<ParseErrorCase> {};
+
+TEST_P(ParseErrorReason, IsValidUtf8) {
+  const Analysis a = analyze(GetParam().sql);
+  ASSERT_EQ(a.outcome, Outcome::ParseError) << describe(a);
+  EXPECT_TRUE(valid_utf8(a.reason)) << a.reason;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ParseErrorReason,
+    testing::Values(
+        ParseErrorCase{"fullwidth_semicolon",
+                       "SELECT id FROM tickets WHERE id = 1001\xEF\xBC\x9B" "DELETE FROM tickets"},
+        ParseErrorCase{"fullwidth_semicolon_at_end", "SELECT 1001\xEF\xBC\x9B"},
+        ParseErrorCase{"two_byte_after_number", "SELECT 1\xC3\xA9\xC3\xA9 FROM t"},
+        ParseErrorCase{"emoji_after_number", "SELECT 7\xF0\x9F\x98\x80 x"}),
+    [](const testing::TestParamInfo<ParseErrorCase>& i) { return std::string(i.param.name); });
 
 }  // namespace
 }  // namespace airlock::sql::test
