@@ -9,23 +9,32 @@ import psycopg
 import pytest
 
 from harness import RawConn, msg, parse_error_fields, run
+from waits import wait_for_statement, wait_for_statement_async
 
 
-def test_psycopg_cancel(gateway):
+def cancel_when_running(pg, conn, marker: str) -> threading.Thread:
+    """Cancels `conn` once its statement (holding `marker`) runs upstream: a cancel sent
+    earlier would find nothing to cancel."""
+    def go():
+        wait_for_statement(pg, marker)
+        conn.cancel()
+    t = threading.Thread(target=go, daemon=True)
+    t.start()
+    return t
+
+
+def test_psycopg_cancel(gateway, pg):
     with gateway.connect("alice") as c:
-        timer = threading.Timer(0.7, c.cancel)
-        timer.start()
+        canceller = cancel_when_running(pg, c, "/* psycopg-cancel */")
         t0 = time.monotonic()
-        try:
-            with pytest.raises(psycopg.errors.QueryCanceled):
-                c.execute("SELECT pg_sleep(20)")
-        finally:
-            timer.cancel()
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            c.execute("SELECT pg_sleep(20) /* psycopg-cancel */")
+        canceller.join(5)
         assert time.monotonic() - t0 < 6
         assert c.execute("SELECT 1").fetchone() == (1,)
 
 
-def test_cancel_hits_only_its_session(gateway):
+def test_cancel_hits_only_its_session(gateway, pg):
     """Cancelling alice's query leaves bob's concurrent query alone."""
     with gateway.connect("alice") as a, gateway.connect("bob") as b:
         results = {}
@@ -38,23 +47,23 @@ def test_cancel_hits_only_its_session(gateway):
 
         th = threading.Thread(target=bob_query)
         th.start()
-        timer = threading.Timer(0.5, a.cancel)
-        timer.start()
+        canceller = cancel_when_running(pg, a, "/* alice-cancel */")
         with pytest.raises(psycopg.errors.QueryCanceled):
-            a.execute("SELECT pg_sleep(20)")
+            a.execute("SELECT pg_sleep(20) /* alice-cancel */")
+        canceller.join(5)
         th.join(10)
         assert results.get("bob") == "bob done", results
 
 
-def test_raw_cancel_request_and_bogus_key(gateway):
+def test_raw_cancel_request_and_bogus_key(gateway, pg):
     async def go():
         c = await RawConn.connect(gateway.host, gateway.port, "alice", gateway.password("alice"))
         try:
             assert c.backend_key is not None, "no BackendKeyData: clients cannot cancel"
             pid, key = c.backend_key
-            c.send(msg(b"Q", b"SELECT pg_sleep(20)\0"))
+            c.send(msg(b"Q", b"SELECT pg_sleep(20) /* raw-cancel */\0"))
             await c.writer.drain()
-            await asyncio.sleep(0.5)
+            await wait_for_statement_async(pg, "/* raw-cancel */")
             # a CancelRequest with a wrong key must not cancel anything
             bogus = struct.pack("!IIII", 16, 80877102, pid, (key ^ 0x5A5A5A5A) & 0xFFFFFFFF)
             await asyncio.get_running_loop().run_in_executor(None, _send_cancel, gateway, bogus)

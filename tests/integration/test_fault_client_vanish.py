@@ -10,6 +10,7 @@ import secrets
 import time
 
 from harness import RawConn, msg, run
+from waits import wait_for_statement_async
 
 
 def _active_sleepers(pg, marker):
@@ -57,12 +58,14 @@ def test_client_vanishes_during_big_result(gateway, pg):
     """The client stops reading a large result and resets; the gateway must not hang or die."""
     async def go():
         c = await RawConn.connect(gateway.host, gateway.port, "bob", gateway.password("bob"))
-        c.send(msg(b"Q", b"SELECT g, repeat('x', 1000) FROM generate_series(1, 200000) g\0"))
+        c.send(msg(b"Q", f"SELECT g, repeat('x', 1000) FROM generate_series(1, 200000) g {marker}"
+                   .encode() + b"\0"))
         await c.writer.drain()
-        await asyncio.sleep(0.5)  # socket buffers fill up; nobody reads
+        # Running upstream, then blocked: socket buffers fill up and nobody reads.
+        await wait_for_statement_async(pg, marker)
         c.abort()
+    marker = "/* big-result-" + secrets.token_hex(6) + " */"
     run(go(), timeout=20)
-    marker = "generate_series(1, 200000)"
     t0 = time.monotonic()
     while _active_sleepers(pg, marker) and time.monotonic() - t0 < 10:
         time.sleep(0.2)

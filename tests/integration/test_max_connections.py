@@ -1,10 +1,14 @@
 """limits.max_connections: with 5 agent connections open, the 6th is refused with 53300
-(too_many_connections); after one closes, a new one is accepted again."""
+(too_many_connections); after one closes, a new one is accepted again.
+
+A closed or aborted connection is counted until its session has ended on the gateway's
+side; the tests wait for airlock_connections_active on /metrics, never for a time."""
 import asyncio
 
 import pytest
 
 import harness
+from gateway_metrics import admin_yaml, wait_gauge
 from harness import RawConn, run
 
 pytestmark = pytest.mark.gateway_only
@@ -14,14 +18,23 @@ LIMIT = 5
 
 @pytest.fixture(scope="module")
 def gw(pg):
-    g = harness.start_gateway(pg, name="maxconn", extra_yaml=f"limits: {{max_connections: {LIMIT}}}")
+    port = harness.free_port()
+    g = harness.start_gateway(pg, name="maxconn", extra_yaml=f"limits: {{max_connections: {LIMIT}}}\n"
+                              + admin_yaml(port))
+    g.extra["admin_port"] = port
     try:
         yield g
     finally:
         g.stop()
 
 
+def wait_connections(gw, n: int) -> None:
+    wait_gauge(gw.extra["admin_port"], "airlock_connections_active", n)
+
+
 def test_sixth_connection_refused_53300(gw):
+    wait_connections(gw, 0)
+
     async def go():
         conns = [await RawConn.connect(gw.host, gw.port, "alice", gw.password("alice")) for _ in range(LIMIT)]
         try:
@@ -35,7 +48,7 @@ def test_sixth_connection_refused_53300(gw):
                 sixth = "accepted"
                 extra.abort()
             await conns[0].close()
-            await asyncio.sleep(0.3)
+            await asyncio.to_thread(wait_connections, gw, LIMIT - 1)
             again = await RawConn.connect(gw.host, gw.port, "bob", gw.password("bob"))
             rows = await again.query("SELECT 2")
             await again.close()
@@ -49,6 +62,8 @@ def test_sixth_connection_refused_53300(gw):
 
 
 def test_under_the_limit_all_work(gw):
+    wait_connections(gw, 0)  # the previous test's aborted connections are gone
+
     async def go():
         conns = await asyncio.gather(*[RawConn.connect(gw.host, gw.port, "alice", gw.password("alice"))
                                        for _ in range(LIMIT)])

@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from waits import wait_for_statement
+
 
 def psql(gateway, *args, agent="alice", timeout=30, input=None):
     cmd = ["psql", "-X", "-v", "ON_ERROR_STOP=1", "-At", *args]
@@ -67,11 +69,11 @@ def test_copy_in_bad_data_reports_error(gateway, tmp_path):
     assert psql(gateway, "-c", "SELECT 1").stdout.strip() == "1"
 
 
-def test_cancel_running_query(gateway):
-    cmd = ["psql", "-X", "-At", "-c", "select pg_sleep(30)"]
+def test_cancel_running_query(gateway, pg):
+    cmd = ["psql", "-X", "-At", "-c", "select pg_sleep(30) /* psql-cancel */"]
     p = subprocess.Popen(cmd, env=gateway.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(1.0)
+        wait_for_statement(pg, "/* psql-cancel */")  # SIGINT before that would just end psql
         assert p.poll() is None, f"psql ended early: {p.communicate()}"
         t0 = time.monotonic()
         p.send_signal(signal.SIGINT)

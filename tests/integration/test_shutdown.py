@@ -9,6 +9,7 @@ import pytest
 
 import harness
 from harness import RawConn, error_codes, msg, read_until_close, run
+from waits import wait_for_statement_async
 
 pytestmark = pytest.mark.gateway_only
 
@@ -35,9 +36,9 @@ def test_sigterm_drain(pg):
     async def go():
         busy = await RawConn.connect(gw.host, gw.port, "alice", gw.password("alice"))
         idle = await RawConn.connect(gw.host, gw.port, "bob", gw.password("bob"))
-        busy.send(msg(b"Q", b"SELECT pg_sleep(2), 'finished'\0"))
+        busy.send(msg(b"Q", b"SELECT pg_sleep(2), 'finished' /* drain-busy */\0"))
         await busy.writer.drain()
-        await asyncio.sleep(0.5)  # the statement is running upstream
+        await wait_for_statement_async(pg, "/* drain-busy */")  # running upstream
         t0 = time.monotonic()
         gw.proc.send_signal(signal.SIGTERM)
         idle_msgs, idle_closed = await read_until_close(idle, 3)
@@ -76,12 +77,12 @@ def test_sigterm_drain(pg):
         gw.stop()
 
 
-def _start_long_statement_then_sigterm(gw, sql: bytes):
+def _start_long_statement_then_sigterm(gw, pg, sql: bytes, marker: str):
     async def go():
         busy = await RawConn.connect(gw.host, gw.port, "alice", gw.password("alice"))
         busy.send(msg(b"Q", sql + b"\0"))
         await busy.writer.drain()
-        await asyncio.sleep(0.3)
+        await wait_for_statement_async(pg, marker)
         t0 = time.monotonic()
         gw.proc.send_signal(signal.SIGTERM)
         msgs, closed = await read_until_close(busy, 6)
@@ -97,7 +98,7 @@ def test_sigterm_grace_period_expires(pg):
     gw = harness.start_gateway(pg, name="drain2", timeouts={"shutdown_grace": "1s"})
     try:
         msgs, closed, closed_time, rc, exit_time = _start_long_statement_then_sigterm(
-            gw, b"SELECT pg_sleep(8) /* grace-expiry-client */")
+            gw, pg, b"SELECT pg_sleep(8) /* grace-expiry-client */", "/* grace-expiry-client */")
         assert closed and closed_time < 4, (msgs, closed_time)
         assert b"D" not in [t for t, _ in msgs]
         assert rc == 0, gw.log_text()
@@ -110,7 +111,8 @@ def test_grace_expiry_cancels_upstream_statement(pg):
     gw = harness.start_gateway(pg, name="drain3", timeouts={"shutdown_grace": "1s"})
     marker = "grace-expiry-upstream"
     try:
-        _start_long_statement_then_sigterm(gw, f"SELECT pg_sleep(8) /* {marker} */".encode())
+        _start_long_statement_then_sigterm(gw, pg, f"SELECT pg_sleep(8) /* {marker} */".encode(),
+                                           f"/* {marker} */")
     finally:
         gw.stop()
     deadline = time.monotonic() + 3
