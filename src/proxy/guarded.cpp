@@ -17,57 +17,13 @@
 
 namespace airlock::proxy {
 
-// Extended-protocol bookkeeping: which prepared statements and portals are guarded, and what
-// the current batch holds before a guarded Execute.
-void Session::track_extended(const protocol::Frame& f, const Verdict* parse_verdict,
-                             std::string_view sql) {
+// Extended-protocol bookkeeping: what the current batch holds before a guarded Execute.
+void Session::track_extended(const protocol::Frame& f) {
   switch (f.type) {
-    case 'P': {
-      ++batch_prefix_;
-      auto p = protocol::parse_parse(f);
-      if (!p) return;
-      if (parse_verdict && parse_verdict->forward && (parse_verdict->guard || parse_verdict->hold)) {
-        guarded_statements_.insert_or_assign(
-            std::string(p->statement),
-            GuardedStatement{parse_verdict->guard, parse_verdict->hold, std::string(sql),
-                             std::string(p->param_types), {}});
-      } else {
-        if (auto it = guarded_statements_.find(p->statement); it != guarded_statements_.end()) {
-          guarded_statements_.erase(it);
-        }
-      }
-      return;
-    }
-    case 'B': {
-      ++batch_prefix_;
-      auto b = protocol::parse_bind(f);
-      if (!b) return;
-      auto it = guarded_statements_.find(b->statement);
-      if (it != guarded_statements_.end()) {
-        GuardedStatement g = it->second;
-        g.bind_rest.assign(b->rest);
-        guarded_portals_.insert_or_assign(std::string(b->portal), std::move(g));
-      } else if (auto p = guarded_portals_.find(b->portal); p != guarded_portals_.end()) {
-        guarded_portals_.erase(p);
-      }
-      return;
-    }
-    case 'D':
-      ++batch_prefix_;
-      return;
-    case 'C': {
-      ++batch_prefix_;
-      auto t = protocol::parse_target(f);
-      if (!t) return;
-      auto& map = t->kind == 'S' ? guarded_statements_ : guarded_portals_;
-      if (auto it = map.find(t->name); it != map.end()) map.erase(it);
-      return;
-    }
     case 'H':
       batch_flushed_ = true;
       return;
     case 'S':
-      batch_prefix_ = 0;
       batch_executes_ = 0;
       batch_flushed_ = false;
       return;
@@ -125,16 +81,20 @@ net::awaitable<bool> Session::run_guarded(const protocol::Frame& f, std::string_
 
   RowGuard::Options opt;
   opt.in_transaction = shadow_ || txn_status_ == 'T';  // shadow: the session's transaction
-  opt.prefix_responses = simple ? 0 : batch_prefix_;
-  opt.name = deny_marker_ + "_guard";
+  // The batch's earlier messages are answered already (relay.cpp waits for them).
+  opt.prefix_responses = 0;
+  if (guard_name_.empty()) {
+    // Reserved (a client may not name them) and random: never guessable from outside.
+    guard_name_ = "airlock_g" + to_hex(auth::random_bytes(8));
+    guard_savepoint_ = "airlock_s" + to_hex(auth::random_bytes(8));
+  }
+  opt.name = guard_name_;
+  opt.savepoint = guard_savepoint_;
   opt.marker = deny_marker_;
   guard_.emplace(std::move(opt),
                  RowGuard::Statement{guard_stmt_.sql, guard_stmt_.param_types,
                                      guard_stmt_.bind_rest, simple});
-  if (!simple) {
-    batch_prefix_ = 0;  // the guard relays the answers to these
-    ++batch_executes_;
-  }
+  if (!simple) ++batch_executes_;
   std::string up;
   guard_->start(up);
   if (!co_await write_guard_upstream(up)) co_return false;
@@ -162,7 +122,23 @@ net::awaitable<bool> Session::on_guard_frame(const protocol::Frame& f, std::stri
     mask_batch_done(completed_syncs_);
     ++completed_syncs_;
   }
-  if (!to_client.empty() && !co_await write_client(to_client)) co_return false;
+  if (!to_client.empty()) {
+    // What the client sees is what names_ follows; no marker may reach it.
+    std::string seen;
+    const std::size_t max = snap_->config->limits.max_message_bytes;
+    for (std::size_t off = 0; off < to_client.size();) {
+      protocol::Frame m;
+      if (protocol::decode_typed(std::string_view(to_client).substr(off), max, m) !=
+          protocol::DecodeStatus::Ready) {
+        seen.append(to_client, off);
+        break;
+      }
+      if (!scrub_marker(m, seen)) seen.append(to_client, off, m.size);
+      names_answer(m, txn_status_);
+      off += m.size;
+    }
+    if (!co_await write_client(seen)) co_return false;
+  }
   if (!co_await write_guard_upstream(up)) co_return false;
   co_return co_await settle_guard();
 }

@@ -90,6 +90,7 @@ Verdict observed(const Verdict& v) {
   Verdict out = Verdict::allow();
   out.info = v.info;
   out.mask = v.mask;
+  out.effects = v.effects;
   return out;
 }
 
@@ -118,9 +119,8 @@ PolicyHook::PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Ca
   // Fixed for the session (SET search_path is refused), so built once, not per statement.
   context_.search_path = std::move(search_path);
   context_.prepared = [this](std::string_view name) -> std::optional<policy::Decision> {
-    auto it = prepared_.find(name);
-    if (it == prepared_.end()) return std::nullopt;
-    return it->second;
+    if (!prepared_lookup_) return std::nullopt;
+    return prepared_lookup_(name);
   };
 }
 
@@ -175,7 +175,15 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementI
                                               analysis_path_);
   policy::Decision d = policy::evaluate(*policy_, analysis, context_);
   if (info) describe(analysis, d, *info);
+  // What it does to the session's names, applied by the session when the server confirms it
+  // (also for a refusal, which observe mode forwards).
+  Verdict v = judge(analysis, d, cacheable, info);
+  v.effects = name_effects(analysis, d);
+  return v;
+}
 
+Verdict PolicyHook::judge(const sql::Analysis& analysis, policy::Decision& d, bool& cacheable,
+                          StatementInfo* info) {
   bool state_changes = false;
   bool sets_path = false;
   for (const auto& s : analysis.statements) {
@@ -186,6 +194,11 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementI
 
   const std::string& hint = d.hint.empty() ? policy_->hint() : d.hint;
   if (d.verdict == policy::Verdict::Deny) return refusal(d.reason + " [" + d.rule + "]", hint);
+  if (auto name = reserved_name_use(analysis)) {
+    return refusal("the name \"" + *name + "\" is reserved for Airlock's own statements, "
+                   "portals and savepoints [gateway.reserved_name]",
+                   "Use a name that does not start with airlock_.");
+  }
   if (shadow_) {
     // Transaction control is emulated by the session (shadow.hpp): classify it, refuse
     // what cannot be emulated.
@@ -233,35 +246,16 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementI
                     "Leave the masked columns out of RETURNING.");
     }
     Verdict v = guarded(analysis, d, std::move(budgets), hint);
-    if (v.forward) {
-      apply_effects(analysis, d);
-      v.mask = std::move(mask);
-    }
+    if (v.forward) v.mask = std::move(mask);
     return v;
   }
-  apply_effects(analysis, d);
   Verdict v = Verdict::allow();
   v.mask = std::move(mask);
   return v;
 }
 
-// The statement will be forwarded: track what it changes in the session. Only reached for
-// forms the server cannot undo behind our back (see the search_path rule above).
-// The statement will be forwarded: track the SQL-level prepared statements it creates or
-// drops (EXECUTE is judged by its PREPARE's decision).
-void PolicyHook::apply_effects(const sql::Analysis& analysis, const policy::Decision& d) {
-  for (const auto& s : analysis.statements) {
-    // EXECUTE is judged by its PREPARE's decision, masks renumbered to the EXECUTE's own
-    // statement (index 0 of its string: EXECUTE strings are judged one statement at a time).
-    if (s.kind == StatementKind::Prepare) {
-      const auto index = static_cast<std::size_t>(&s - analysis.statements.data());
-      prepared_.insert_or_assign(s.object_name, policy::restamp(d, index, 0));
-    }
-    if (s.kind == StatementKind::Deallocate) {
-      if (s.object_name.empty()) prepared_.clear();
-      else prepared_.erase(s.object_name);
-    }
-  }
+void PolicyHook::set_prepared_lookup(PreparedLookup lookup) {
+  prepared_lookup_ = std::move(lookup);
 }
 
 }  // namespace airlock::proxy

@@ -12,6 +12,8 @@
 //                     a guarded write returning them is refused          gateway.masking
 //   shadow mode     → BEGIN/COMMIT/ROLLBACK classified for the session's emulation
 //                     (StatementInfo::tx); forms it cannot emulate refused  gateway.shadow
+//   a name reserved for Airlock (airlock_...) as a prepared statement, cursor or savepoint
+//                   → refused                                         gateway.reserved_name
 //   SET search_path → refused: the path is chosen at connect time and read from the server
 //                     after login; a runtime change could be undone by the server unseen, or
 //                     re-plan prepared statements under another path    gateway.search_path
@@ -23,6 +25,7 @@
 #include "config/config.hpp"
 #include "policy/decision.hpp"
 #include "policy/eval_context.hpp"
+#include "proxy/name_effects.hpp"
 #include "proxy/statement_hook.hpp"
 #include "sql/analyze.hpp"
 #include "sql/catalog.hpp"
@@ -39,10 +42,12 @@ class PolicyHook final : public StatementHook {
              bool keep_literals = false, std::string mask_key = {});
 
   Verdict on_statement(const StatementEvent& ev) override;
+  void set_prepared_lookup(PreparedLookup lookup) override;
 
  private:
   Verdict decide(const StatementEvent& ev, bool& cacheable, StatementInfo* info);
-  void apply_effects(const sql::Analysis& analysis, const policy::Decision& d);
+  Verdict judge(const sql::Analysis& analysis, policy::Decision& d, bool& cacheable,
+                StatementInfo* info);
   Verdict guarded(const sql::Analysis& analysis, const policy::Decision& d,
                   std::vector<BudgetRef> budgets, const std::string& hint);
   std::vector<BudgetRef> budgets_for(const sql::Analysis& analysis) const;
@@ -65,7 +70,7 @@ class PolicyHook final : public StatementHook {
   const std::vector<std::string> analysis_path_;
   const std::string path_key_;
   policy::EvalContext context_;
-  std::map<std::string, policy::Decision, std::less<>> prepared_;
+  PreparedLookup prepared_lookup_;  // the session's names, as the server confirmed them
 };
 
 }  // namespace airlock::proxy

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "auth/scram.hpp"
 #include "protocol/backend.hpp"
@@ -31,12 +32,12 @@ net::awaitable<bool> Session::forward_denied(const Frame& f, Verdict v) {
     auto p = protocol::parse_parse(f);
     protocol::MessageBuilder b(out);
     b.begin('P').cstring(p ? p->statement : std::string_view{}).cstring(deny_marker_).i16(0).end();
-  } else if (f.type == 'E' || f.type == 'B') {
-    // A Bind or Execute inside a batch: a Parse that fails the same way, under a name of
-    // Airlock's.
-    protocol::append_parse(out, deny_marker_, deny_marker_);
-  } else {
+  } else if (f.type == 'Q' || f.type == 'F') {
     protocol::append_query(out, deny_marker_);
+  } else {
+    // Bind, Execute, Describe or Close inside a batch: a Parse that fails the same way, under
+    // a name of Airlock's.
+    protocol::append_parse(out, deny_marker_, deny_marker_);
   }
   // A Query or FunctionCall is its own sync point and was counted already; a Parse belongs
   // to the batch its next Sync closes.
@@ -45,9 +46,48 @@ net::awaitable<bool> Session::forward_denied(const Frame& f, Verdict v) {
   co_return co_await write_upstream(out);
 }
 
+// Sends `before` (client messages not forwarded yet) and waits until the server has answered
+// every message sent, or skips the rest of the open batch: then names_ is exact.
+net::awaitable<bool> Session::await_names(std::string_view before) {
+  if (!before.empty() && !co_await write_upstream(before)) co_return false;
+  if (names_.settled()) co_return true;
+  std::string flush;  // answers to an open batch come only on Flush or Sync
+  protocol::append_flush(flush);
+  if (!co_await write_upstream(flush)) co_return false;
+  awaiting_answers_ = true;
+  while (!names_.settled() && !closed_) co_await wait_signal();
+  awaiting_answers_ = false;
+  co_return !closed_;
+}
+
+// Whether the text may use an SQL prepared statement or a cursor by name (a cheap test: a
+// false positive only waits for answers in flight).
+static bool mentions_names(std::string_view sql) {
+  static constexpr std::string_view kWords[] = {"execute", "fetch", "move"};
+  for (auto word : kWords) {
+    auto it = std::search(sql.begin(), sql.end(), word.begin(), word.end(), [](char a, char b) {
+      return std::tolower(static_cast<unsigned char>(a)) == b;
+    });
+    if (it != sql.end()) return true;
+  }
+  return false;
+}
+
+bool Session::uncertain(protocol::NameState::Ns ns, std::string_view name) const {
+  return !names_.settled() && names_.lookup(ns, name).state == protocol::NameState::State::Uncertain;
+}
+
 net::awaitable<void> Session::client_to_upstream() {
   const std::size_t max = snap_->config->limits.max_message_bytes;
   StatementHook& hook = *hook_;
+  // EXECUTE is judged by the PREPARE the server is known to hold under its name.
+  hook.set_prepared_lookup([this](std::string_view name) -> std::optional<policy::Decision> {
+    const auto slot = names_.lookup(protocol::NameState::Ns::Statement, name);
+    if (slot.state != protocol::NameState::State::Known) return std::nullopt;
+    const auto* s = static_cast<const PreparedStatement*>(slot.value.get());
+    if (!s->sql_decision) return std::nullopt;
+    return *s->sql_decision;
+  });
   for (;;) {
     // Bytes may already be buffered (pipelined behind the last SASL message).
     if (!frame_ready(cbuf_, max)) {
@@ -118,11 +158,14 @@ net::awaitable<void> Session::client_to_upstream() {
               denied = Verdict::deny(Error::make(sqlstate::kProtocolViolation, "airlock: malformed Parse message"));
             }
           }
-          if (!is_query && !denied) {
-            if (auto refused = check_extended_name(f)) denied = std::move(refused);
-          }
           Verdict v;
           std::shared_ptr<const StatementInfo> info;
+          if (!denied && !names_.settled() && mentions_names(ev.sql)) {
+            // EXECUTE, FETCH and MOVE are judged by what the server holds under the name:
+            // let the batches in flight answer first.
+            if (!co_await await_names(data.substr(fwd, off - fwd))) co_return;
+            fwd = off;
+          }
           if (!denied) {
             const auto t0 = Clock::now();
             v = hook.on_statement(ev);
@@ -171,21 +214,14 @@ net::awaitable<void> Session::client_to_upstream() {
             fwd = off;
             continue;
           }
-          if (!is_query && denied) {
-            forget_denied_parse(f);
-          } else if (!is_query) {
-            auto p = protocol::parse_parse(f);
-            if (p && p->statement.empty()) unnamed_parse_batch_ = forwarded_syncs_;
-            if (p && v.mask) {
-              statement_masks_.insert_or_assign(std::string(p->statement), v.mask);
-            } else if (p) {
-              if (auto m = statement_masks_.find(p->statement); m != statement_masks_.end()) {
-                statement_masks_.erase(m);
-              }
-            }
-            if (p && info) statement_info_.insert_or_assign(std::string(p->statement), info);
+          if (!is_query) {
+            if (auto refused = on_parse(f, denied ? nullptr : &v)) denied = std::move(refused);
+          } else if (!denied) {
+            // FETCH of a protocol portal (it would run the portal's statement).
+            if (auto refused = check_uses(v.effects.get())) denied = std::move(refused);
           }
           if (is_query) {
+            note_query(denied ? nullptr : &v);
             ++pending_syncs_;
             ++forwarded_syncs_;
             if (!denied && (v.guard || v.hold)) {
@@ -196,44 +232,37 @@ net::awaitable<void> Session::client_to_upstream() {
               if (!co_await run_guarded(f, data.substr(off, f.size), g)) co_return;
               fwd = off + f.size;
             }
-          } else if (denied) {
-            ++batch_prefix_;  // its (error) answer still comes before a later guarded Execute's
           } else {
-            track_extended(f, &v, ev.sql);
+            track_extended(f);
           }
           break;
         }
         case 'B':
-          if (auto refused = check_extended_name(f)) {
+          track_extended(f);
+          if (auto b = protocol::parse_bind(f); b && uncertain(protocol::NameState::Ns::Statement, b->statement)) {
+            // Earlier batches in flight decide what the name holds: wait for their answers.
+            if (!co_await await_names(data.substr(fwd, off - fwd))) co_return;
+            fwd = off;
+          }
+          if (auto refused = on_bind(f)) {
             denied = std::move(refused);
-            ++batch_prefix_;
             break;
           }
-          track_extended(f, nullptr, {});
           if (shadow_) shadow_bind(f);
-          {
-            if (auto b = protocol::parse_bind(f)) {
-              if (auto sm = statement_masks_.find(b->statement); sm != statement_masks_.end()) {
-                auto formats = bind_result_formats(b->rest);
-                // Unreadable format codes: mask as binary, which yields NULL for non-text.
-                portal_masks_.insert_or_assign(
-                    std::string(b->portal),
-                    PortalMask{sm->second, formats ? *formats : std::vector<std::int16_t>{1}});
-              } else if (auto pm = portal_masks_.find(b->portal); pm != portal_masks_.end()) {
-                portal_masks_.erase(pm);
-              }
-              auto si = statement_info_.find(b->statement);
-              if (si != statement_info_.end()) portal_info_.insert_or_assign(std::string(b->portal), si->second);
-              else if (auto pi = portal_info_.find(b->portal); pi != portal_info_.end()) portal_info_.erase(pi);
-            }
-          }
           break;
-        case 'D': case 'C': case 'H':
-          track_extended(f, nullptr, {});
-          if (f.type == 'C') forget_closed(f);
+        case 'D': case 'C':
+          track_extended(f);
+          if (auto refused = on_describe_close(f)) denied = std::move(refused);
+          break;
+        case 'H':
+          track_extended(f);
           break;
         case 'E': {
-          auto e = protocol::parse_execute(f);
+          if (auto e = protocol::parse_execute(f); e && uncertain(protocol::NameState::Ns::Portal, e->portal)) {
+            if (!co_await await_names(data.substr(fwd, off - fwd))) co_return;
+            fwd = off;
+          }
+          std::shared_ptr<const BoundPortal> portal;
           if (batch_guarded_) {
             // The guard's own messages were answered in this batch: results after it could
             // not be counted for masking. One guarded write per batch, and nothing after it.
@@ -242,63 +271,62 @@ net::awaitable<void> Session::client_to_upstream() {
                             "airlock: nothing may be executed after a write under a row limit, "
                             "budget or hold in the same batch [gateway.row_guard]"),
                 "Send a Sync after the guarded write.");
+          } else if (auto refused = check_execute(f, portal)) {
+            denied = std::move(refused);
+          }
+          if (denied) {
+            note_execute(nullptr);
             break;
           }
-          if (e) {
-            auto pi = portal_info_.find(e->portal);
-            const StatementInfo* pinfo = pi != portal_info_.end() ? pi->second.get() : nullptr;
-            if (!pinfo) {
-              denied = Verdict::deny(
-                  Error::make("34000", "airlock: portal \"" + std::string(e->portal) +
-                                           "\" was not bound through Airlock's checks "
-                                           "[gateway.unknown_statement]"),
-                  "Bind it in this session first.");
-              break;
-            }
-            if (pinfo) {
-              Verdict refusal;
-              if (!audit_intent(*pinfo, forwarded_syncs_, refusal)) {
-                denied = std::move(refusal);
-                break;
-              }
-            }
-            if (traffic_ && pinfo) {
-              if (auto refused = co_await admit(pi->second, forwarded_syncs_)) {
-                denied = std::move(refused);
-                break;
-              }
+          const PreparedStatement& ps = *portal->statement;
+          {
+            Verdict refusal;
+            if (!audit_intent(*ps.info, forwarded_syncs_, refusal)) denied = std::move(refusal);
+          }
+          if (!denied && traffic_) {
+            if (auto refused = co_await admit(ps.info, forwarded_syncs_)) denied = std::move(refused);
+          }
+          if (!denied && shadow_) {
+            if (auto refused = shadow_execute(f, data.substr(off, f.size), ps.info.get(), replaced)) {
+              denied = std::move(refused);
             }
           }
-          if (shadow_) {
-            if (auto refused = shadow_execute(f, data.substr(off, f.size), replaced)) {
-              denied = std::move(refused);
-              break;
+          if (!denied && (ps.guard || ps.hold)) {
+            auto e = protocol::parse_execute(f);
+            if (batch_executes_ > 0 || batch_flushed_ || !e || e->max_rows != 0) {
+              denied = Verdict::deny(
+                  Error::make(sqlstate::kFeatureNotSupported,
+                              "airlock: a write under a row limit, budget or hold must be the "
+                              "first statement executed after a Sync, without Flush and without "
+                              "a row limit on Execute [gateway.row_guard]"),
+                  "Send a Sync before it, as drivers do for each statement outside pipeline mode.");
             }
+          }
+          if (denied) {
+            note_execute(nullptr);
+            break;
           }
           count_statement(nullptr);
-          if (e) {
-            if (auto pm = portal_masks_.find(e->portal); pm != portal_masks_.end()) {
-              queue_mask(pm->second.plan, forwarded_syncs_,
-                         static_cast<std::size_t>(batch_executes_), false, pm->second.formats);
-            }
+          if (ps.mask) {
+            queue_mask(ps.mask, forwarded_syncs_, static_cast<std::size_t>(batch_executes_), false,
+                       portal->formats);
           }
-          auto it = e ? guarded_portals_.find(e->portal) : guarded_portals_.end();
-          if (it == guarded_portals_.end()) {
+          if (!ps.guard && !ps.hold) {
+            note_execute(portal.get());
             ++batch_executes_;
             break;
           }
-          const GuardedStatement g = it->second;
-          if (batch_executes_ > 0 || batch_flushed_ || e->max_rows != 0) {
-            denied = Verdict::deny(
-                Error::make(sqlstate::kFeatureNotSupported,
-                            "airlock: a write under a row limit, budget or hold must be the first "
-                            "statement executed after a Sync, without Flush and without a row "
-                            "limit on Execute [gateway.row_guard]"),
-                "Send a Sync before it, as drivers do for each statement outside pipeline mode.");
+          // The guarded write needs the batch's earlier messages answered first: they may have
+          // failed (then the server skips this Execute, and nothing is to be guarded).
+          if (!co_await await_names(data.substr(fwd, off - fwd))) co_return;
+          fwd = off;
+          note_execute(portal.get());
+          if (names_.batch_failed()) {  // forwarded as it is; the server skips it
+            ++batch_executes_;
             break;
           }
-          if (!co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
           batch_guarded_ = true;
+          const GuardedStatement g{ps.guard, ps.hold, ps.sql, ps.param_types, portal->bind_rest};
           if (!co_await run_guarded(f, data.substr(off, f.size), g)) co_return;
           fwd = off + f.size;
           break;
@@ -308,7 +336,8 @@ net::awaitable<void> Session::client_to_upstream() {
           ++pending_syncs_;
           ++forwarded_syncs_;
           extended_open_ = false;
-          track_extended(f, nullptr, {});
+          track_extended(f);
+          names_.sync();
           if (guard_ && guard_->state() == RowGuard::State::AwaitClientSync) {
             // Airlock's own block failed with the statement: roll it back right behind the
             // client's Sync, before anything else of the client's reaches the server.
@@ -322,6 +351,7 @@ net::awaitable<void> Session::client_to_upstream() {
           // The legacy fast-path FunctionCall bypasses SQL entirely: refuse it.
           ++pending_syncs_;
           ++forwarded_syncs_;
+          note_query(nullptr);  // replaced by a Query that fails
           denied = Verdict::deny(
               Error::make(sqlstate::kFeatureNotSupported,
                           "airlock: the FunctionCall protocol message is not supported"),

@@ -35,6 +35,23 @@ bool Session::rewrite_if_denial(const Frame& f, std::string& out) {
   return true;
 }
 
+bool Session::scrub_marker(const Frame& f, std::string& out) {
+  if (f.type != 'E' && f.type != 'N') return false;
+  const std::string_view body = f.body;
+  const bool marker = !deny_marker_.empty() && body.find(deny_marker_) != std::string_view::npos;
+  const bool guard = !guard_name_.empty() && (body.find(guard_name_) != std::string_view::npos ||
+                                             body.find(guard_savepoint_) != std::string_view::npos);
+  if (!marker && !guard) return false;
+  spdlog::warn("agent={} session={}: a server message quoting Airlock's internal names was "
+               "replaced", agent_, session_id_);
+  if (f.type == 'E') {
+    protocol::append_error(out, {.severity = "ERROR", .sqlstate = sqlstate::kInsufficientPrivilege,
+                                 .message = "airlock: the statement was refused [gateway]",
+                                 .hint = "Send the statement on its own to see why."});
+  }
+  return true;
+}
+
 net::awaitable<void> Session::upstream_to_client() {
   const std::size_t max = snap_->config->limits.max_message_bytes;
   RecvBuffer& ubuf = upstream_->buf;
@@ -89,6 +106,8 @@ net::awaitable<void> Session::upstream_to_client() {
           }
         }
       }
+      const bool to_guard = guard_ && guard_->state() == RowGuard::State::Running && f.type != 'S';
+      if (!to_guard && f.type != 'Z') names_answer(f, 0);
       if (!mask_jobs_.empty() && f.type != 'Z' && f.type != 'S' && f.type != 'E') {
         side.clear();
         bool broken = false;
@@ -105,7 +124,7 @@ net::awaitable<void> Session::upstream_to_client() {
         }
       }
       if (f.type == 'C' || f.type == 'I' || f.type == 's') ++results_done_;
-      if (guard_ && guard_->state() == RowGuard::State::Running && f.type != 'S') {
+      if (to_guard) {
         if (off > fwd && !co_await write_client(data.substr(fwd, off - fwd))) co_return;
         if (!co_await on_guard_frame(f, data.substr(off, f.size), ready)) co_return;
         off += f.size;
@@ -119,6 +138,7 @@ net::awaitable<void> Session::upstream_to_client() {
           break;
         }
         txn_status_ = shadow_ ? shadow_->client_status() : *s;
+        names_answer(f, txn_status_);
         ++ready;
         audit_outcomes(completed_syncs_);
         mask_batch_done(completed_syncs_);
@@ -139,15 +159,18 @@ net::awaitable<void> Session::upstream_to_client() {
                   std::string(p->value) + "\"; Airlock cannot check SQL under it"));
           co_return;
         }
+      } else if (f.type == 'N') {
+        side.clear();
+        if (scrub_marker(f, side)) {  // dropped
+          if (!co_await write_client(data.substr(fwd, off - fwd))) co_return;
+          fwd = off + f.size;
+        }
       } else if (f.type == 'R' || f.type == 'K') {
         bad = true;
         break;
       } else if (f.type == 'E') {
         side.clear();
-        const bool rewritten = rewrite_if_denial(f, side);
-        // PostgreSQL skips the rest of a failed batch: an unnamed Parse sent in it may not
-        // have replaced the old unnamed statement. Forget it (a Bind of it is then refused).
-        if (unnamed_parse_batch_ == completed_syncs_) forget_unnamed();
+        const bool rewritten = rewrite_if_denial(f, side) || scrub_marker(f, side);
         if (!rewritten && !mask_jobs_.empty()) {
           bool unused = false;
           if (!mask_frame(f, side, unused)) {  // error text withheld: it may quote masked values
@@ -184,6 +207,7 @@ net::awaitable<void> Session::upstream_to_client() {
     }
     ubuf.shrink_if_idle();
     pending_syncs_ = std::max(0, pending_syncs_ - ready);
+    if (awaiting_answers_) signal();  // a guarded Execute waits for its batch's answers
     if (ready > 0) signal();  // a guarded statement may be waiting for its turn
     // The client has the turn again: its idle clock starts now, not at its last read.
     if (ready > 0 && pending_syncs_ == 0) arm_client_read_deadline();

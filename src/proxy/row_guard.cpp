@@ -13,7 +13,6 @@ namespace {
 constexpr std::string_view kCountSql =
     "SELECT schemaname || '.' || relname, n_tup_ins + n_tup_upd + n_tup_del "
     "FROM pg_catalog.pg_stat_xact_user_tables WHERE n_tup_ins + n_tup_upd + n_tup_del > 0";
-constexpr std::string_view kSavepoint = "airlock_guard";
 
 std::optional<std::uint64_t> to_u64(std::string_view s) {
   std::uint64_t v = 0;
@@ -45,6 +44,14 @@ void RowGuard::inject(std::string& up, std::string_view sql, Step step) {
   steps_.push_back(step);
 }
 
+// Airlock's names are left holding nothing once the guard is done: answered by Step::Closes.
+void RowGuard::close_names(std::string& up) {
+  protocol::append_close(up, 'P', opt_.name);
+  protocol::append_close(up, 'S', opt_.name);
+  steps_.push_back(Step::Closes);
+  closes_seen_ = 0;
+}
+
 void RowGuard::start(std::string& up) {
   for (int i = 0; i < opt_.prefix_responses; ++i) steps_.push_back(Step::Prefix);
   run_statement(up);
@@ -54,7 +61,7 @@ void RowGuard::run_statement(std::string& up) {
   // PostgreSQL 15 keeps counts of earlier transactions in pg_stat_xact_* until it reports
   // them (at most once a second, when idle), so a new transaction needs a first read too.
   if (opt_.in_transaction) {
-    inject(up, std::string("SAVEPOINT ") + std::string(kSavepoint), Step::Quiet);
+    inject(up, std::string("SAVEPOINT ") + opt_.savepoint, Step::Quiet);
   } else {
     inject(up, "BEGIN", Step::Quiet);
     began_ = true;
@@ -157,6 +164,9 @@ void RowGuard::on_frame(const protocol::Frame& f, std::string_view raw, std::str
       return;
     case Step::EmitTag:
       return;
+    case Step::Closes:
+      if (f.type == '3' && ++closes_seen_ == 2) pop(to_client);
+      return;
   }
 }
 
@@ -171,7 +181,7 @@ void RowGuard::pop(std::string& to_client) {
       undoing_ = false;
       state_ = State::Undone;
     } else {
-      state_ = rollback_block_ && !stmt_.simple ? State::AwaitClientSync : State::Done;
+      state_ = failed_ && !stmt_.simple ? State::AwaitClientSync : State::Done;
     }
   }
 }
@@ -184,6 +194,7 @@ void RowGuard::on_error(const protocol::Frame& f, std::string_view raw, Step ste
   // the client is owed: finish() must not send another.
   const bool ready_due = std::find(steps_.begin(), steps_.end(), Step::Ready) != steps_.end();
   steps_.clear();
+  failed_ = true;
   switch (step) {
     case Step::Prefix:
       // The client's own batch failed before the guarded statement: nothing of Airlock's ran.
@@ -206,7 +217,11 @@ void RowGuard::on_error(const protocol::Frame& f, std::string_view raw, Step ste
       break;
     default: {
       auto e = protocol::parse_error(f);
-      const std::string why = e ? std::string(e->message) : std::string("unknown error");
+      std::string why = e ? std::string(e->message) : std::string("unknown error");
+      if (why.find(opt_.marker) != std::string::npos || why.find(opt_.name) != std::string::npos ||
+          why.find(opt_.savepoint) != std::string::npos) {
+        why = "an internal statement failed";  // never quote Airlock's own names
+      }
       const std::string msg = "airlock: the row guard could not run (" + why +
                               "); the statement did not take effect [gateway.row_guard]";
       protocol::append_error(to_client, {.severity = "ERROR", .sqlstate = sqlstate::kInternalError,
@@ -219,6 +234,11 @@ void RowGuard::on_error(const protocol::Frame& f, std::string_view raw, Step ste
   open_ = false;
   undoing_ = false;
   if (ready_due) {
+    // The Sync already sent ends the skipping; then Airlock's names are closed, and the
+    // ReadyForQuery after that is the client's.
+    steps_.push_back(Step::SwallowReady);
+    close_names(up);
+    protocol::append_sync(up);
     steps_.push_back(Step::Ready);
     state_ = State::Running;
     return;
@@ -231,32 +251,39 @@ void RowGuard::on_error(const protocol::Frame& f, std::string_view raw, Step ste
 void RowGuard::finish(std::string& up) {
   if (stmt_.simple) {
     protocol::append_sync(up);
-    if (rollback_block_) {
-      steps_.push_back(Step::SwallowReady);
-      protocol::append_query(up, "ROLLBACK");
-      steps_.push_back(Step::Quiet);
-    }
-    steps_.push_back(Step::Ready);
-    state_ = State::Running;
+    cleanup_after_sync(up);
   } else {
-    state_ = rollback_block_ ? State::AwaitClientSync : State::Done;
+    state_ = failed_ ? State::AwaitClientSync : State::Done;
   }
+}
+
+// After a Sync that ends an error's skipping: Airlock's failed block is rolled back, its
+// names closed, and the last ReadyForQuery is the client's.
+void RowGuard::cleanup_after_sync(std::string& up) {
+  steps_.push_back(Step::SwallowReady);
+  if (rollback_block_) {
+    protocol::append_query(up, "ROLLBACK");
+    steps_.push_back(Step::Quiet);
+    steps_.push_back(Step::SwallowReady);
+  }
+  close_names(up);
+  protocol::append_sync(up);
+  steps_.push_back(Step::Ready);
+  rollback_block_ = false;
+  failed_ = false;
+  state_ = State::Running;
 }
 
 void RowGuard::after_client_sync(std::string& up) {
   if (state_ != State::AwaitClientSync) return;
-  steps_.push_back(Step::SwallowReady);
-  protocol::append_query(up, "ROLLBACK");
-  steps_.push_back(Step::Quiet);
-  steps_.push_back(Step::Ready);
-  rollback_block_ = false;
-  state_ = State::Running;
+  cleanup_after_sync(up);
 }
 
 void RowGuard::commit(std::string& up) {
-  inject(up, began_ ? std::string("COMMIT") : "RELEASE SAVEPOINT " + std::string(kSavepoint),
+  inject(up, began_ ? std::string("COMMIT") : "RELEASE SAVEPOINT " + opt_.savepoint,
          Step::Commit);
   steps_.push_back(Step::EmitTag);
+  close_names(up);
   began_ = false;
   open_ = false;
   if (stmt_.simple) {
@@ -269,7 +296,7 @@ void RowGuard::commit(std::string& up) {
 }
 
 void RowGuard::undo_for_retry(std::string& up) {
-  inject(up, began_ ? std::string("ROLLBACK") : "ROLLBACK TO SAVEPOINT " + std::string(kSavepoint),
+  inject(up, began_ ? std::string("ROLLBACK") : "ROLLBACK TO SAVEPOINT " + opt_.savepoint,
          Step::Quiet);
   protocol::append_flush(up);
   began_ = false;
@@ -284,7 +311,7 @@ void RowGuard::roll_back(std::string& up, Error error, std::string hint) {
   error_ = std::move(error);
   hint_ = std::move(hint);
   if (open_) {
-    inject(up, began_ ? std::string("ROLLBACK") : "ROLLBACK TO SAVEPOINT " + std::string(kSavepoint),
+    inject(up, began_ ? std::string("ROLLBACK") : "ROLLBACK TO SAVEPOINT " + opt_.savepoint,
            Step::Quiet);
   }
   began_ = false;

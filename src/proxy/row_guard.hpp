@@ -4,7 +4,9 @@
 // session feeds it the server's messages and sends the bytes it produces (row_guard.cpp).
 //
 // What goes upstream (extended protocol, under Airlock's own statement and portal names so
-// the client's unnamed statement and portals are untouched):
+// the client's unnamed statement and portals are untouched; the names are closed again before
+// the client has the turn, so no statement of the client's can see them in
+// pg_prepared_statements, and a client message naming them is refused):
 //   autocommit:        BEGIN;     count; statement; count → COMMIT            | ROLLBACK; marker
 //   in a transaction:  SAVEPOINT; count; statement; count → RELEASE SAVEPOINT | ROLLBACK TO; marker
 // "count" reads pg_stat_xact_user_tables (rows inserted, updated and deleted per table in this
@@ -55,6 +57,7 @@ class RowGuard {
     bool in_transaction = false;  // the client is inside BEGIN ... COMMIT
     int prefix_responses = 0;     // answers still due for the client's messages sent before
     std::string name;             // Airlock's statement/portal name for this session
+    std::string savepoint;        // Airlock's savepoint name for this session
     std::string marker;           // SQL that can never parse
   };
 
@@ -95,6 +98,7 @@ class RowGuard {
     Ready,         // ReadyForQuery after Airlock's own Sync: relayed
     SwallowReady,  // ReadyForQuery of a failed block, to be rolled back: swallowed
     EmitTag,       // not a message: relay the held command tag now
+    Closes,        // the two CloseComplete of Airlock's final Close of its names: swallowed
   };
 
   void inject(std::string& up, std::string_view sql, Step step);
@@ -104,6 +108,8 @@ class RowGuard {
   void finish(std::string& up);
   void pop(std::string& to_client);
   void read_count_row(const protocol::Frame& f, Step step);
+  void close_names(std::string& up);
+  void cleanup_after_sync(std::string& up);
   void compute_rows();
 
   Options opt_;
@@ -116,6 +122,8 @@ class RowGuard {
   bool rollback_block_ = false;  // that block failed: roll it back after the next Sync
   bool committed_ = false;
   bool passed_ready_ = false;
+  bool failed_ = false;          // an error skipped the guard's own Close of its names
+  int closes_seen_ = 0;
   std::string held_tag_;         // the statement's CommandComplete (or PortalSuspended)
   std::optional<std::uint64_t> tag_rows_;
   std::map<std::string, std::uint64_t, std::less<>> before_, after_;

@@ -15,8 +15,10 @@
 #include "net/asio.hpp"
 #include "net/stream.hpp"
 #include "protocol/frame.hpp"
+#include "protocol/name_state.hpp"
 #include "protocol/rows.hpp"
 #include "protocol/startup.hpp"
+#include "proxy/prepared.hpp"
 #include "proxy/row_guard.hpp"
 #include "proxy/services.hpp"
 #include "proxy/shadow.hpp"
@@ -62,6 +64,9 @@ class Session : public std::enable_shared_from_this<Session> {
   net::awaitable<bool> write_upstream(std::string_view bytes);
   net::awaitable<bool> forward_denied(const protocol::Frame& f, Verdict v);
   bool rewrite_if_denial(const protocol::Frame& f, std::string& out);
+  // An ErrorResponse or NoticeResponse that quotes Airlock's marker or own names (it never
+  // should): `out` gets a generic error or nothing in its place. False: not such a message.
+  bool scrub_marker(const protocol::Frame& f, std::string& out);
   net::awaitable<void> wait_signal();
   void signal();
   void arm_client_read_deadline();
@@ -79,7 +84,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string bind_rest;
   };
   enum class HoldResult { Approved, Denied, Failed };
-  void track_extended(const protocol::Frame& f, const Verdict* parse_verdict, std::string_view sql);
+  void track_extended(const protocol::Frame& f);
   // `g` is taken by reference: GCC 12 mishandles temporaries passed by value to coroutines.
   net::awaitable<bool> run_guarded(const protocol::Frame& f, std::string_view raw,
                                    const GuardedStatement& g);
@@ -108,12 +113,24 @@ class Session : public std::enable_shared_from_this<Session> {
   void traffic_outcomes(std::uint64_t batch);  // at ReadyForQuery
 
   // --- extended-protocol names (extended_names.cpp) ---
-  std::optional<Verdict> check_extended_name(const protocol::Frame& f);
-  void forget_denied_parse(const protocol::Frame& f);
-  void forget_unnamed();  // after an error: whether a later unnamed Parse ran is unknown
-  void forget_closed(const protocol::Frame& f);
+  // Each checks one client message, tells names_ about it as it goes upstream, and returns
+  // a refusal (the message is then replaced by one that fails).
+  std::optional<Verdict> on_parse(const protocol::Frame& f, const Verdict* v);
+  std::optional<Verdict> on_bind(const protocol::Frame& f);
+  std::optional<Verdict> on_describe_close(const protocol::Frame& f);
+  // Execute: the portal's value, or a refusal (names_ is told by note_execute()).
+  std::optional<Verdict> check_execute(const protocol::Frame& f,
+                                       std::shared_ptr<const BoundPortal>& portal);
+  void note_execute(const BoundPortal* portal);
+  void note_query(const Verdict* v);  // a Query forwarded upstream (v null: refused)
+  std::optional<Verdict> check_uses(const NameEffects* effects);  // EXECUTE x, FETCH p
+  void names_answer(const protocol::Frame& f, char status);
+  net::awaitable<bool> await_names(std::string_view before);
+  bool uncertain(protocol::NameState::Ns ns, std::string_view name) const;
+  std::vector<protocol::NameState::Effect> effects_for(const NameEffects* effects);
+  protocol::NameState names_;  // follows the server's confirmations (name_state.hpp)
   bool batch_guarded_ = false;  // a guarded Execute ran in the current batch
-  std::uint64_t unnamed_parse_batch_ = UINT64_MAX;  // batch of the last unnamed Parse
+  bool awaiting_answers_ = false;  // a guarded Execute waits for the batch's earlier answers
 
   // --- result masking (result_mask.cpp) ---
   struct MaskJob {
@@ -140,7 +157,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                           std::string& out);
   void shadow_bind(const protocol::Frame& f);
   std::optional<Verdict> shadow_execute(const protocol::Frame& f, std::string_view raw,
-                                        std::string& out);
+                                        const StatementInfo* info, std::string& out);
   Shadow::Action shadow_frame(const protocol::Frame& f, std::string& out);
   char shadow_guard_ready(std::string& to_client, char upstream_status);
   std::optional<std::int64_t> shadow_rows(std::size_t index, std::size_t count) const;
@@ -169,6 +186,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // execute, so that PostgreSQL itself aborts the transaction, skips to Sync and keeps the
   // pipeline in order; its ErrorResponse is rewritten into the denial (FIFO) on the way back.
   std::string deny_marker_;
+  std::string guard_name_;       // the row guard's statement and portal (reserved, random)
+  std::string guard_savepoint_;  // ... and savepoint
   // Each denial remembers the sync batch it belongs to; a denied Parse that PostgreSQL
   // skips (it was already discarding up to Sync after an earlier error) never answers, and
   // is dropped when its batch's ReadyForQuery passes, so it cannot be matched to a later one.
@@ -180,10 +199,6 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t forwarded_syncs_ = 0;  // Query/Sync/FunctionCall sent upstream, ever
   std::uint64_t completed_syncs_ = 0;  // ReadyForQuery received, ever
   bool extended_open_ = false;      // Parse/Bind/... forwarded since the last Sync
-  // Guarded writes: statements and portals that run under the row guard or wait for a hold.
-  std::map<std::string, GuardedStatement, std::less<>> guarded_statements_;
-  std::map<std::string, GuardedStatement, std::less<>> guarded_portals_;
-  int batch_prefix_ = 0;        // Parse/Bind/Describe/Close since the last Sync, unanswered
   int batch_executes_ = 0;      // Executes since the last Sync
   bool batch_flushed_ = false;  // a Flush since the last Sync (answers already relayed)
   std::optional<RowGuard> guard_;  // the write running under the guard, if any
@@ -227,14 +242,6 @@ class Session : public std::enable_shared_from_this<Session> {
   MaskColumns mask_cur_;
   std::vector<protocol::FieldDescription> mask_last_desc_;
   bool mask_have_desc_ = false;
-  struct PortalMask {
-    std::shared_ptr<const MaskPlan> plan;
-    std::vector<std::int16_t> formats;
-  };
-  std::map<std::string, std::shared_ptr<const MaskPlan>, std::less<>> statement_masks_;
-  std::map<std::string, PortalMask, std::less<>> portal_masks_;
-  std::map<std::string, std::shared_ptr<const StatementInfo>, std::less<>> statement_info_;
-  std::map<std::string, std::shared_ptr<const StatementInfo>, std::less<>> portal_info_;
   bool client_terminated_ = false;  // the client sent Terminate
   bool write_timed_out_ = false;
   bool client_write_busy_ = false;

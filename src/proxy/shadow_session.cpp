@@ -60,11 +60,9 @@ void Session::shadow_bind(const protocol::Frame& f) {
 }
 
 std::optional<Verdict> Session::shadow_execute(const protocol::Frame& f, std::string_view raw,
-                                               std::string& out) {
+                                               const StatementInfo* info, std::string& out) {
   auto e = protocol::parse_execute(f);
   if (!e) return std::nullopt;  // the server refuses it
-  auto pi = portal_info_.find(e->portal);
-  const StatementInfo* info = pi != portal_info_.end() ? pi->second.get() : nullptr;
   std::string after;
   if (auto refused = shadow_->on_execute(info, shadow_->portal_rewrite(e->portal), false, after)) {
     return refused;

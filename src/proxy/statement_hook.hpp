@@ -3,6 +3,7 @@
 // the hook for every Query and every Parse (named or unnamed), on the session's own
 // thread, synchronously: no statement waits for another thread.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/mask_style.hpp"
+#include "policy/decision.hpp"
 
 namespace airlock::proxy {
 
@@ -91,6 +93,28 @@ struct StatementInfo {
   std::string tx_command;          // NeedsBlock: "SAVEPOINT", "LOCK TABLE", ... for the error
 };
 
+// What running a statement does to the session's prepared statements and portals (SQL
+// PREPARE, DEALLOCATE, DECLARE, CLOSE, DISCARD, COMMIT/ROLLBACK), and the names it uses
+// (EXECUTE, FETCH/MOVE). The session applies them when the server confirms the statement
+// (protocol/name_state.hpp), never when it is sent.
+struct NameEffect {
+  enum class Kind : std::uint8_t {
+    Prepare,         // name: an SQL prepared statement; `decision` judges its EXECUTE
+    Deallocate,      // name; "" = DEALLOCATE ALL
+    Discard,         // DISCARD: every prepared statement and portal (conservatively)
+    Declare,         // name: a cursor
+    CloseCursor,     // name; "" = CLOSE ALL
+    EndTransaction,  // COMMIT, ROLLBACK, PREPARE TRANSACTION: portals end
+    Execute,         // uses the SQL prepared statement `name`
+    Fetch,           // FETCH/MOVE: reads the portal or cursor `name`
+  };
+  Kind kind = Kind::Prepare;
+  std::uint32_t statement = 0;  // index of the statement in the query string
+  std::string name;
+  std::shared_ptr<const policy::Decision> decision;
+};
+using NameEffects = std::vector<NameEffect>;
+
 struct Verdict {
   bool forward = true;
   Error error;  // when !forward: sent to the client as an ErrorResponse
@@ -99,17 +123,24 @@ struct Verdict {
   std::shared_ptr<const HoldSpec> hold;    // forward only once approved
   std::shared_ptr<const StatementInfo> info;  // null only for refusals made outside the policy
   std::shared_ptr<const MaskPlan> mask;       // result columns to mask, if any
+  std::shared_ptr<const NameEffects> effects;  // null: none
 
   static Verdict allow() { return {}; }
   static Verdict deny(Error e, std::string hint_text = {}) {
-    return Verdict{false, std::move(e), std::move(hint_text), nullptr, nullptr, nullptr, nullptr};
+    return Verdict{false, std::move(e), std::move(hint_text), nullptr, nullptr, nullptr, nullptr,
+                   nullptr};
   }
 };
+
+// How `EXECUTE name` is judged: the decision of the SQL PREPARE the session's server is known
+// to hold under `name`, or nullopt (not prepared, or not known for sure).
+using PreparedLookup = std::function<std::optional<policy::Decision>(std::string_view name)>;
 
 class StatementHook {
  public:
   virtual ~StatementHook() = default;
   virtual Verdict on_statement(const StatementEvent& ev) = 0;
+  virtual void set_prepared_lookup(PreparedLookup) {}
 };
 
 }  // namespace airlock::proxy

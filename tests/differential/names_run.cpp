@@ -293,10 +293,9 @@ void Run::send_query(const Op& op, std::size_t index) {
     case Sql::Commit:
     case Sql::Rollback:
       sql = op.sql == Sql::Commit ? "COMMIT" : "ROLLBACK";
-      // Portals made by Bind end with the transaction (the model drops them at
-      // ReadyForQuery 'I'); cursors WITH HOLD do not.
-      if (opt_.commit_drops_portals)
-        fx.push_back({Effect::Kind::DropAll, Ns::Portal, "", nullptr, 0});
+      // As the gateway: portals made by Bind end with the transaction; cursors WITH HOLD
+      // (and unknown portals, which may be one) do not.
+      fx.push_back({Effect::Kind::DropTransient, Ns::Portal, "", nullptr, 0});
       break;
     case Sql::Savepoint:
       sql = "SAVEPOINT s1";

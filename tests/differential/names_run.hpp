@@ -39,7 +39,6 @@ struct Options {
   bool basic = false;
   // Tell the model that COMMIT and ROLLBACK drop every portal. Wrong for cursors WITH HOLD,
   // which survive COMMIT (and ROLLBACK, when declared in an earlier transaction).
-  bool commit_drops_portals = false;
 };
 
 struct Judged {

@@ -1,7 +1,7 @@
 // names_differential: protocol::NameState against a real PostgreSQL 15 (issue #21).
 //
 //   names_differential SOCKET_DIR PORT USER DATABASE [--seed N] [--iterations N]
-//       [--max-ops N] [--seconds S] [--basic] [--commit-drops-portals] [--no-minimize]
+//       [--max-ops N] [--seconds S] [--basic] [--no-minimize]
 //       [--replay 'SCRIPT'] [--trace] [--keep-going]
 //
 // Each sequence is a fresh session (trust authentication over the unix socket) driven by
@@ -25,7 +25,7 @@ using namespace airlock::differential;
 int usage() {
   std::fprintf(stderr,
                "usage: names_differential SOCKET_DIR PORT USER DATABASE [--seed N] "
-               "[--iterations N] [--max-ops N] [--seconds S] [--basic] [--commit-drops-portals] "
+               "[--iterations N] [--max-ops N] [--seconds S] [--basic] "
                "[--no-minimize] [--keep-going] "
                "[--replay SCRIPT] [--trace]\n");
   return 2;
@@ -108,8 +108,6 @@ int main(int argc, char** argv) {
       replay = argv[++i];
     else if (a == "--basic")
       opt.basic = true;
-    else if (a == "--commit-drops-portals")
-      opt.commit_drops_portals = true;
     else if (a == "--no-minimize")
       minimize_it = false;
     else if (a == "--keep-going")

@@ -30,8 +30,6 @@ MAX_OPS = 30
 
 # The model bugs the fuzzer finds within a few sequences of every fixed seed; each is a
 # known_bug row in tests/unit/protocol/name_state_test.cpp. Remove with the fix.
-KNOWN_BUGS = ("protocol/name_state.cpp: messages sent after a Sync that follows a read error are "
-              "dropped (the model gets lost); cursors WITH HOLD are forgotten at ReadyForQuery 'I'")
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +99,7 @@ SCENARIOS = {
         "P a sel; S; R; P _ fail; B _ _; E _ 0; C S a; P a sel; S; R; B _ a; E _ 0; S; R",
     "issue21_close_and_parse_skipped_pipelined":
         "P a sel; S; R; P _ fail; B _ _; E _ 0; C S a; P a sel; S; B _ a; E _ 0; S; R",
-}
-KNOWN_BUG_SCENARIOS = {
+    # Found by this fuzzer, fixed in protocol/name_state.cpp:
     # After an error is read, a Sync and more messages: the model drops them and is lost.
     "skip_ends_at_sync_sent_after_error": "D P p; R; S; P a sel",
     # A cursor WITH HOLD survives COMMIT; the model forgets it at ReadyForQuery 'I', joins a
@@ -116,11 +113,11 @@ KNOWN_BUG_SCENARIOS = {
         "P _ err; B _ _; S; P a rb; B q a; E q 0; S; E _ 0; S; R",
 }
 # The same root as empty_query_keeps_unnamed_portal: a simple Query that fails while running
-# (DISCARD ALL in a transaction block) leaves its unnamed portal, failed; the model calls it
-# Absent, joins a skipped pipelined Bind "" as Known and lets Execute "" through, and
-# PostgreSQL 15.20 then reads the failed portal's freed plan list: the backend crashes
-# (SIGSEGV) and the server restarts every session. Whether it crashes depends on the memory
-# left behind, so the marker is not strict.
+# (DISCARD ALL in a transaction block) leaves its unnamed portal, failed; a model that called
+# it Absent joined a skipped pipelined Bind "" as Known and let Execute "" through, and
+# PostgreSQL 15.20 then read the failed portal's freed plan list: the backend crashed
+# (SIGSEGV) and the server restarted every session. The unnamed portal is now unknown after
+# any Query, so Execute "" is refused there.
 CRASH_SCENARIO = "Q begin; R; Q discard; R; P a fail; B _ a; S; E _ 0; S; R"
 
 
@@ -129,26 +126,16 @@ def test_names_differential_scenario(own_pg, name):
     _check(_run(own_pg, "--replay", SCENARIOS[name], "--trace", timeout=60))
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="known bug: " + n))
-    for n in KNOWN_BUG_SCENARIOS])
-def test_names_differential_known_bug(own_pg, name):
-    _check(_run(own_pg, "--replay", KNOWN_BUG_SCENARIOS[name], "--trace", timeout=60))
-
-
-@pytest.mark.xfail(strict=False, reason="known bug: a failed Query's unnamed portal")
 def test_names_differential_failed_query_portal_crash(own_pg):
     _check(_run(own_pg, "--replay", CRASH_SCENARIO, "--trace", timeout=60))
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_BUGS)
 @pytest.mark.parametrize("seed", FIXED_SEEDS)
 def test_names_differential_fixed_seed(own_pg, seed):
     _check(_run(own_pg, "--seed", str(seed), "--iterations", str(SEQUENCES), "--max-ops", str(MAX_OPS),
                 timeout=100))
 
 
-@pytest.mark.xfail(strict=False, reason=KNOWN_BUGS)
 def test_names_differential_clock_seed(own_pg):
     seed = time.time_ns() % (1 << 63)
     print(f"names_differential clock seed: {seed}")

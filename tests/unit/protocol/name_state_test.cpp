@@ -191,9 +191,8 @@ const Row kRows[] = {
     {"flush_error_then_rest_skipped", PARSED_A_X "; B _ x; E; <2; <E; C S a; P a y; S; <Z I",
      "S a x"},
     {"flush_answers_before_error", PARSED_A_X "; C S a; <3; P a y; <E; S; <Z I", "S a absent"},
-    {"skip_ends_at_sync_sent_after_error", "D; <E; S; P a x; S; <Z I; <1; <Z I", "S a x",
-     "the server stops skipping at the Sync it is sent, but NameState::push drops every "
-     "message pushed while skipping_ (set by the 'E', cleared only by 'Z'): the model is lost"},
+    // The server stops skipping at the Sync it is sent: what follows it is answered.
+    {"skip_ends_at_sync_sent_after_error", "D; <E; S; P a x; S; <Z I; <1; <Z I", "S a x"},
     {"bind_refused_42p03_keeps_old", "P a x; B p x; S; <1; <2; <Z T; P b y; B p y; S; <1; <E; <Z E",
      "P p x"},
     {"failed_bind_keeps_unnamed_portal", "P a x; B _ x; S; <1; <2; <Z T; B _ y; S; <E; <Z E",
@@ -209,32 +208,29 @@ const Row kRows[] = {
     // --- the unnamed statement and portal ---
     {"unnamed_dropped_by_failed_parse", "P _ x; S; <1; <Z I; P _ -; S; <E; <Z I",
      "S _ absent|x"},  // PostgreSQL drops it first; keeping x ("x or nothing") is also safe
-    {"query_drops_unnamed", "P _ x; B _ x; S; <1; <2; <Z T; Q; <C; <Z T", "S _ absent; P _ absent"},
+    {"query_drops_unnamed", "P _ x; B _ x; S; <1; <2; <Z T; Q; <C; <Z T", "S _ absent; P _ uncertain"},
     {"empty_query_keeps_unnamed_portal", "P _ x; B _ x; S; <1; <2; <Z T; Q; <I; <Z T",
-     "S _ absent; P _ x|uncertain",
-     "an empty Query (and one that fails in parse analysis or planning) creates no portal, so "
-     "the unnamed portal survives; NameState::push confirms its drop when the Query is sent"},
+     "S _ absent; P _ x|uncertain"},  // an empty Query makes no portal: the old one survives
     {"empty_query_then_failed_bind_pipelined",
-     "P _ x; B _ x; S; <1; <2; <Z T; Q; <I; <Z T; B _ y; S", "P _ uncertain",
-     "the forgotten portal joins a pipelined Bind as Known(y) while the server holds x"},
+     "P _ x; B _ x; S; <1; <2; <Z T; Q; <I; <Z T; B _ y; S", "P _ uncertain"},
     {"failed_query_portal_then_failed_bind_pipelined", "Q; <C; <Z T; Q; <E; <Z E; B _ y; S",
-     "P _ uncertain",
-     "a Query that fails while running (DISCARD ALL in a block) leaves its failed unnamed "
-     "portal; joined with the skipped Bind as Known(y), Execute \"\" is let through, and "
-     "PostgreSQL 15.20 crashes executing that portal (names_differential CRASH_SCENARIO)"},
+     // A Query that fails while running (DISCARD ALL in a block) leaves its failed unnamed
+     // portal; PostgreSQL 15 can crash executing it (names_differential CRASH_SCENARIO).
+     "P _ uncertain"},
     // --- portal lifetime ---
     {"portals_gone_at_idle_ready", "P a x; B p x; S; <1; <2; <Z I", "P p absent"},
     {"portals_kept_in_transaction", "P a x; B p x; S; <1; <2; <Z T", "P p x"},
     {"portals_kept_in_failed_transaction", "P a x; B p x; S; <1; <2; <Z T; Q; <E; <Z E",
      "P p x"},  // ROLLBACK TO a savepoint made before p revives it
-    {"cursor_with_hold_survives_commit", "Q set P p c 0; <C; <Z I", "P p c|uncertain",
-     "DECLARE ... WITH HOLD survives COMMIT (ReadyForQuery 'I'); the model drops every portal"},
+    {"cursor_with_hold_survives_commit", "Q set P p c 0; <C; <Z I", "P p c|uncertain"},  // DECLARE ... WITH HOLD survives COMMIT
     {"cursor_with_hold_then_failed_bind_pipelined",
-     "Q set P p c 0; <C; <Z I; P a x; S; <1; <Z I; B p x; S", "P p uncertain|c",
-     "the Bind fails (42P03, the cursor exists) but the model joins it with Absent: Known(x), "
-     "and an Execute of p in the next batch runs the cursor"},
+     "Q set P p c 0; <C; <Z I; P a x; S; <1; <Z I; B p x; S", "P p uncertain|c"},  // the Bind fails (42P03): the cursor stays
     // --- pipelining ---
-    {"pipelined_batches_union", PARSED_A_X "; C S a; P a y; S; P b z; S", "S a uncertain; S b z"},
+    {"pipelined_batches_union", PARSED_A_X "; C S a; P a y; S; P b z; S", "S a uncertain; S b uncertain"},
+    // Absent is no proof of nothing (a function may PREPARE or OPEN by name unseen): a name set
+    // in a batch in flight is known only once the server answers.
+    {"set_in_flight_unknown_until_answered", "P b z; S", "S b uncertain"},
+    {"set_answered_known", "P b z; S; <1; <Z I", "S b z"},
     {"pipelined_answers_fold", PARSED_A_X "; C S a; P a y; S; <3; <1; <Z I", "S a y"},
     {"answer_without_message_loses_model", "<1!", "lost; S a uncertain; P _ uncertain"},
     {"answer_of_wrong_kind_loses_model", "P a x; <2!", "lost; S a uncertain"},
