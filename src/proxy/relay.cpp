@@ -182,9 +182,11 @@ net::awaitable<void> Session::client_to_upstream() {
             if (!audit_intent(*info, forwarded_syncs_, refusal) && !denied) denied = std::move(refusal);
           }
           bool traffic_refused = false;
-          if (is_query && !denied && traffic_) {
+          if (traffic_ && (denied ? info != nullptr : is_query)) {
             // (Messages before it wait in the buffer while a delay runs: one write later.)
-            if (auto refused = co_await admit(info, forwarded_syncs_)) {
+            // A denied Query or Parse meets the pause and its breaker too: a retried denial
+            // is refused (and tarpitted) by them once they are open.
+            if (auto refused = co_await admit(info, forwarded_syncs_, denied.has_value())) {
               denied = std::move(refused);
               traffic_refused = true;
             }

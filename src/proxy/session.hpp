@@ -109,7 +109,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Rate limit, breaker and pause for one statement about to be forwarded (traffic.cpp):
   // may wait (a short delay under the rate limit); nullopt = admitted.
   net::awaitable<std::optional<Verdict>> admit(std::shared_ptr<const StatementInfo> info,
-                                               std::uint64_t batch);
+                                               std::uint64_t batch,
+                                               bool policy_denied = false);
   void traffic_outcomes(std::uint64_t batch);  // at ReadyForQuery
 
   // --- extended-protocol names (extended_names.cpp) ---

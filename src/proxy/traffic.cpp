@@ -8,14 +8,17 @@
 namespace airlock::proxy {
 
 net::awaitable<std::optional<Verdict>> Session::admit(std::shared_ptr<const StatementInfo> info,
-                                                      std::uint64_t batch) {
+                                                      std::uint64_t batch, bool policy_denied) {
   if (!traffic_) co_return std::nullopt;
   if (!info) {  // every forwarded statement has one (policy_hook.cpp); never pass unkeyed
     co_return Verdict::deny(Error::make(sqlstate::kInternalError,
                                         "airlock: statement without a traffic key"), {});
   }
   const std::string& key = info->fingerprint;
-  traffic::Gate gate = traffic_->admit(key, traffic::Clock::now());
+  // A statement the policy denied meets the pause and the breaker only (no token, no
+  // delay); its failure is recorded by the caller, so nothing is queued for ReadyForQuery.
+  traffic::Gate gate = policy_denied ? traffic_->check(key, traffic::Clock::now())
+                                     : traffic_->admit(key, traffic::Clock::now());
   if (!gate.admitted()) {
     spdlog::debug("agent={} {}", agent_, gate.error.message);
     if (gate.refusal != traffic::Refusal::RateLimit && refusal_delay_.count() > 0) {
@@ -25,6 +28,7 @@ net::awaitable<std::optional<Verdict>> Session::admit(std::shared_ptr<const Stat
     }
     co_return Verdict::deny(gate.error, {});
   }
+  if (policy_denied) co_return std::nullopt;
   if (gate.delay.count() > 0) {
     net::asio::steady_timer t(client_.executor(), gate.delay);
     co_await t.async_wait(net::nothrow);

@@ -63,13 +63,6 @@ def rows_left(pg) -> int:
         return c.execute("SELECT count(*) FROM public.td_rows").fetchone()[0]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src/proxy/relay.cpp records a policy denial as a breaker failure, but a statement the "
-    "policy denies never passes the traffic gate (admit() runs only when !denied), so an open "
-    "breaker never refuses it and the refusal tarpit never applies: the 10th attempt is "
-    "policy-denied again (42501) instead of refused by the breaker (53400). Fix: pass denied "
-    "Queries/Parses with a StatementInfo through Session::admit, which then uses "
-    "AgentTraffic::check (pause + breaker, no token) and queues no outcome"))
 def test_denied_statement_sent_nine_times_opens_its_breaker(pg, gw):
     with psycopg.connect(gw.dsn("looper"), autocommit=True) as c:
         for i in range(9):
