@@ -109,6 +109,7 @@ void RowGuard::on_frame(const protocol::Frame& f, std::string_view raw, std::str
       if (f.type != 't') pop(to_client);
       return;
     case Step::Quiet:
+    case Step::RollbackQuery:
       if (f.type == 'C') pop(to_client);
       return;
     case Step::Commit:
@@ -190,6 +191,14 @@ void RowGuard::pop(std::string& to_client) {
 // this step will be answered.
 void RowGuard::on_error(const protocol::Frame& f, std::string_view raw, Step step,
                         std::string& to_client, std::string& up) {
+  if (step == Step::RollbackQuery) {
+    // A Query's error skips nothing: its ReadyForQuery, then the Close of Airlock's names and
+    // the Sync already sent are answered as queued, and the last ReadyForQuery is the client's
+    // (its status shows the block still aborted). Queuing them again would leave answers over.
+    append_guard_error(f, to_client);
+    steps_.pop_front();
+    return;
+  }
   // A Sync (or Query) already sent, as after a Query's COMMIT, brings the one ReadyForQuery
   // the client is owed: finish() must not send another.
   const bool ready_due = std::find(steps_.begin(), steps_.end(), Step::Ready) != steps_.end();
@@ -215,19 +224,9 @@ void RowGuard::on_error(const protocol::Frame& f, std::string_view raw, Step ste
       to_client.append(raw);
       began_ = false;
       break;
-    default: {
-      auto e = protocol::parse_error(f);
-      std::string why = e ? std::string(e->message) : std::string("unknown error");
-      if (why.find(opt_.marker) != std::string::npos || why.find(opt_.name) != std::string::npos ||
-          why.find(opt_.savepoint) != std::string::npos) {
-        why = "an internal statement failed";  // never quote Airlock's own names
-      }
-      const std::string msg = "airlock: the row guard could not run (" + why +
-                              "); the statement did not take effect [gateway.row_guard]";
-      protocol::append_error(to_client, {.severity = "ERROR", .sqlstate = sqlstate::kInternalError,
-                                         .message = msg});
+    default:
+      append_guard_error(f, to_client);
       break;
-    }
   }
   rollback_block_ = began_;
   began_ = false;
@@ -240,10 +239,25 @@ void RowGuard::on_error(const protocol::Frame& f, std::string_view raw, Step ste
     close_names(up);
     protocol::append_sync(up);
     steps_.push_back(Step::Ready);
+    failed_ = false;  // this cleanup is queued: its ReadyForQuery gives the client the turn
     state_ = State::Running;
     return;
   }
   finish(up);
+}
+
+// The guard's own error for a failure of one of Airlock's commands.
+void RowGuard::append_guard_error(const protocol::Frame& f, std::string& to_client) const {
+  auto e = protocol::parse_error(f);
+  std::string why = e ? std::string(e->message) : std::string("unknown error");
+  if (why.find(opt_.marker) != std::string::npos || why.find(opt_.name) != std::string::npos ||
+      why.find(opt_.savepoint) != std::string::npos) {
+    why = "an internal statement failed";  // never quote Airlock's own names
+  }
+  const std::string msg = "airlock: the row guard could not run (" + why +
+                          "); the statement did not take effect [gateway.row_guard]";
+  protocol::append_error(to_client, {.severity = "ERROR", .sqlstate = sqlstate::kInternalError,
+                                     .message = msg});
 }
 
 // The outcome has been sent: a Query gets its ReadyForQuery now; an Execute waits for the
@@ -263,7 +277,7 @@ void RowGuard::cleanup_after_sync(std::string& up) {
   steps_.push_back(Step::SwallowReady);
   if (rollback_block_) {
     protocol::append_query(up, "ROLLBACK");
-    steps_.push_back(Step::Quiet);
+    steps_.push_back(Step::RollbackQuery);
     steps_.push_back(Step::SwallowReady);
   }
   close_names(up);

@@ -99,6 +99,8 @@ class RowGuard {
     SwallowReady,  // ReadyForQuery of a failed block, to be rolled back: swallowed
     EmitTag,       // not a message: relay the held command tag now
     Closes,        // the two CloseComplete of Airlock's final Close of its names: swallowed
+    RollbackQuery,  // the Query ROLLBACK of a failed block after a Sync: swallowed through its
+                    // CommandComplete; its error skips nothing (its ReadyForQuery follows)
   };
 
   void inject(std::string& up, std::string_view sql, Step step);
@@ -108,6 +110,7 @@ class RowGuard {
   void finish(std::string& up);
   void pop(std::string& to_client);
   void read_count_row(const protocol::Frame& f, Step step);
+  void append_guard_error(const protocol::Frame& f, std::string& to_client) const;
   void close_names(std::string& up);
   void cleanup_after_sync(std::string& up);
   void compute_rows();

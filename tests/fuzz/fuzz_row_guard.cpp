@@ -7,12 +7,17 @@
 //    sends, failing and adding notices where the input says.
 // Invariants, both: no crash or over-read; everything the guard writes decodes as whole
 // messages (frontend upstream, well-formed where Airlock issues them; backend to the client);
-// what reaches the client is a message the server sent or the guard's own ErrorResponse;
-// passed_ready() only for a relayed ReadyForQuery.
+// what reaches the client is a message the server sent or the guard's own ErrorResponse, which
+// never quotes the marker, the guard's name or its savepoint; passed_ready() only for a relayed
+// ReadyForQuery, and then the client has the turn (Done).
 // Model only: the guard never waits for an answer that will not come and decides only once
-// every answer is in; no answer is left over; the client gets one ReadyForQuery, last, and at
-// most one ErrorResponse; rows() is the statement's count; the statement's command tag reaches
-// the client exactly when its changes were kept; autocommit leaves no transaction open.
+// every answer is in; no answer is left over; when the client has the turn, the server holds
+// no statement or portal under the guard's name; the client gets one ReadyForQuery, last, and
+// at most one ErrorResponse (two when a cancel hit the guard's ROLLBACK), and none of Airlock's
+// names; an Execute that failed waits for the client's Sync, one that did not never does;
+// rows() is the statement's count; the statement's command tag reaches the client exactly
+// when its changes were kept; autocommit leaves no transaction open (unless its ROLLBACK was
+// cancelled).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -85,14 +90,24 @@ Frames check_upstream(std::string_view up) {
   return fs;
 }
 
+bool quotes_internal_names(std::string_view bytes) {
+  for (std::string_view n : {kName, kSavepoint, kMarker}) {
+    if (bytes.find(n) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 // What one on_frame call passed to the client.
-void check_client(std::string_view out, std::string_view fed, bool passed_ready,
+void check_client(std::string_view out, std::string_view fed, const RowGuard& g,
                   const std::set<std::string, std::less<>>& sent) {
-  if (passed_ready) check(out == fed && !fed.empty() && fed[0] == 'Z');
+  if (g.passed_ready()) {
+    check(out == fed && !fed.empty() && fed[0] == 'Z' && g.state() == State::Done);
+  }
   for (const auto& [f, raw] : whole(out)) {
     if (sent.contains(raw)) continue;
     const auto e = parse_error(f);
     check(f.type == 'E' && e && e->severity == "ERROR" && !e->message.empty());
+    check(!quotes_internal_names(raw));
   }
 }
 
@@ -149,8 +164,14 @@ std::string chaos_frame(Bytes& b) {
       if (t & 0x80) s += " " + std::to_string(b.front() * 256 + b.front());
       return tag(s);
     }
-    case 10:
-      return error("XX000", std::string(b.take(b.front() % 8)).append("x"));
+    case 10: {  // sometimes quoting Airlock's names, as PostgreSQL's errors do
+      const std::uint8_t q = b.front();
+      std::string text(b.take(q % 8));
+      if (q & 0x10) text += " \"" + std::string(kName) + "\"";
+      if (q & 0x20) text += " \"" + std::string(kSavepoint) + "\"";
+      if (q & 0x40) text += " \"" + std::string(kMarker) + "\"";
+      return error("XX000", text.append("x"));
+    }
     case 11:
       return notice("n");
     case 12:
@@ -185,7 +206,7 @@ void run_chaos(Bytes& b, RowGuard& g, bool simple) {
         sent.insert(frame);
         std::string to_client;
         g.on_frame(fs[0].first, frame, to_client, up);
-        check_client(to_client, frame, g.passed_ready(), sent);
+        check_client(to_client, frame, g, sent);
         break;
       }
       case State::Decide: {
@@ -265,7 +286,7 @@ void run_model(Bytes& b, RowGuard& g, Model& m, bool simple, int prefix, bool in
       sent.insert(frame);
       std::string to_client;
       g.on_frame(whole(frame)[0].first, frame, to_client, up);
-      check_client(to_client, frame, g.passed_ready(), sent);
+      check_client(to_client, frame, g, sent);
       if (kTrace) {
         std::fprintf(stderr, "server %c -> client '%s' up '%s' state %d\n", frame[0],
                      types(to_client).c_str(), types(up).c_str(), static_cast<int>(g.state()));
@@ -275,7 +296,10 @@ void run_model(Bytes& b, RowGuard& g, Model& m, bool simple, int prefix, bool in
       if (kTrace)
         std::fprintf(stderr, "state %d, %zu answers due\n", static_cast<int>(st), m.out.size());
       check(m.out.empty());  // decided or finished with answers still to come
-      if (st == State::Done) break;
+      if (st == State::Done) {
+        check(!m.holds_guard_names());  // the client has the turn: Airlock's names are free
+        break;
+      }
       if (st == State::Decide) {
         check(g.rows().tables == m.deltas);
         std::uint64_t sum = 0;
@@ -323,11 +347,13 @@ void run_model(Bytes& b, RowGuard& g, Model& m, bool simple, int prefix, bool in
     errors += f.type == 'E';
     tags += f.type == 'C';
   }
-  check(readies == 1 && errors <= 1);
+  check(readies == 1 && errors <= (m.rollback_cancelled ? 2 : 1));
+  check(!quotes_internal_names(client));
+  if (!simple) check(synced == (errors > 0));  // an error's cleanup follows the client's Sync
   check(g.committed() == m.committed);
   check(tags == (g.committed() && !sql.empty() ? 1 : 0));
-  if (refused) check(errors == 1 && !g.committed());
-  check(in_transaction ? m.status != 'I' : m.status == 'I');
+  if (refused) check(errors >= 1 && !g.committed());
+  check(in_transaction ? m.status != 'I' : m.status == 'I' || m.rollback_cancelled);
 }
 
 }  // namespace
@@ -352,6 +378,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   RowGuard g({.in_transaction = in_transaction,
               .prefix_responses = prefix,
               .name = std::string(kName),
+              .savepoint = std::string(kSavepoint),
               .marker = std::string(kMarker)},
              {.sql = sql, .param_types = types, .bind_rest = rest, .simple = simple});
   if (model) {

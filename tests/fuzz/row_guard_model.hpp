@@ -1,9 +1,11 @@
 #pragma once
 // A small model of PostgreSQL 15 for fuzz_row_guard.cpp: it answers the messages the row guard
 // sends (Close, Parse, Bind, Describe, Execute, Flush, Sync, and a Query "ROLLBACK") as the
-// server would: an error skips everything up to the next Sync; the transaction status follows
-// BEGIN, COMMIT, ROLLBACK and savepoints; pg_stat_xact counts grow with the statement and are
-// not rolled back. Where it fails, and how many rows the statement changes, the input says.
+// server would: an error skips everything up to the next Sync (Close included; a Query's error
+// skips nothing, its ReadyForQuery follows); the transaction status follows BEGIN, COMMIT,
+// ROLLBACK and savepoints; pg_stat_xact counts grow with the statement and are not rolled back;
+// named statements outlive transactions, portals end with theirs. Where it fails, and how many
+// rows the statement changes, the input says. Its errors quote names as PostgreSQL's do.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -28,7 +30,9 @@ using namespace airlock::protocol;
 using Frames = std::vector<std::pair<Frame, std::string_view>>;
 
 inline constexpr std::size_t kMax = 1 << 20;
-inline constexpr std::string_view kName = "airlock_denied_ab_guard";
+// As the session makes them: reserved, random per session, the marker apart.
+inline constexpr std::string_view kName = "airlock_g0011223344556677";
+inline constexpr std::string_view kSavepoint = "airlock_s0011223344556677";
 inline constexpr std::string_view kMarker = "airlock_denied_ab";
 inline const char* const kTables[] = {"public.t", "public.u", "audit.log"};
 
@@ -142,7 +146,13 @@ class Model {
   std::map<std::string, std::uint64_t, std::less<>> deltas;
   std::uint64_t tag_rows = 0;
 
+  bool rollback_cancelled = false;  // a cancel hit the guard's ROLLBACK Query
+
   bool fails() { return b_.front() % 8 == 7; }
+  // What the server holds under Airlock's names (none once the client has the turn).
+  bool holds_guard_names() const {
+    return statements_.contains(kName) || portals_.contains(kName);
+  }
   void answer(std::string m) {
     if (b_.front() % 16 == 15) out.push_back(notice("fuzz"));
     out.push_back(std::move(m));
@@ -187,18 +197,24 @@ class Model {
       }
       case 'P': {
         const auto p = parse_parse(f);
-        if (p->query == kMarker) return fail("42601", "syntax error");
+        if (p->query == kMarker) {
+          return fail("42601", "syntax error at or near \"" + std::string(kMarker) + "\"");
+        }
         if (p->query == sql_ && fails()) return fail("42P01", "relation does not exist");
         if (status == 'E' && !ends_block(p->query)) return fail("25P02", "transaction is aborted");
         if (!statements_.emplace(p->statement, p->query).second) {
-          return fail("42P05", "prepared statement already exists");
+          return fail("42P05", "prepared statement \"" + std::string(p->statement) +
+                                   "\" already exists");
         }
         return answer(msg('1'));
       }
       case 'B': {
         const auto bind = parse_bind(f);
         const auto it = statements_.find(bind->statement);
-        if (it == statements_.end()) return fail("26000", "no such prepared statement");
+        if (it == statements_.end()) {
+          return fail("26000", "prepared statement \"" + std::string(bind->statement) +
+                                   "\" does not exist");
+        }
         if (status == 'E' && !ends_block(it->second))
           return fail("25P02", "transaction is aborted");
         if (it->second == sql_ && fails()) return fail("22P02", "invalid input syntax");
@@ -206,16 +222,30 @@ class Model {
         return answer(msg('2'));
       }
       case 'D': {
-        const auto it = portals_.find(parse_target(f)->name);
-        if (it == portals_.end()) return fail("34000", "no such portal");
+        const auto name = parse_target(f)->name;
+        const auto it = portals_.find(name);
+        if (it == portals_.end()) {
+          return fail("34000", "portal \"" + std::string(name) + "\" does not exist");
+        }
         return answer(it->second == sql_ && returns_rows_ ? row_description() : msg('n'));
       }
       case 'E': {
-        const auto it = portals_.find(parse_execute(f)->portal);
-        if (it == portals_.end()) return fail("34000", "no such portal");
+        const auto name = parse_execute(f)->portal;
+        const auto it = portals_.find(name);
+        if (it == portals_.end()) {
+          return fail("34000", "portal \"" + std::string(name) + "\" does not exist");
+        }
         return execute(std::string(it->second));
       }
       case 'Q':  // only ever "ROLLBACK" (check_upstream)
+        if (fails()) {
+          // A cancel request of the client's arriving as it runs: the block stays as it was,
+          // and the error ends at the Query's own ReadyForQuery (nothing skipped after it).
+          rollback_cancelled = true;
+          answer(error("57014", "canceling statement due to user request"));
+          if (status == 'T') status = 'E';
+          return answer(ready(status));
+        }
         if (status == 'I') answer(notice("there is no transaction in progress"));
         end(false);
         answer(tag("ROLLBACK"));
@@ -226,8 +256,8 @@ class Model {
   }
 
   // Where a real server fails: the client's statement, the count, COMMIT (a deferred
-  // constraint), BEGIN and SAVEPOINT (a cancel); never ROLLBACK, nor Parse and Bind of
-  // Airlock's own commands.
+  // constraint), BEGIN and SAVEPOINT (a cancel), the ROLLBACK Query (a cancel, above); never
+  // an injected ROLLBACK, nor Close, Parse and Bind of Airlock's own commands.
   void execute(const std::string& sql) {
     if (status == 'E' && !ends_block(sql)) return fail("25P02", "transaction is aborted");
     if (sql == "BEGIN") {
@@ -256,6 +286,7 @@ class Model {
     }
     if (sql.starts_with("SAVEPOINT ") || sql.starts_with("RELEASE SAVEPOINT ") ||
         sql.starts_with("ROLLBACK TO SAVEPOINT ")) {
+      check(sql.ends_with(std::string(" ") + std::string(kSavepoint)));  // Airlock's own
       if (status == 'I') return fail("25P01", "can only be used in transaction blocks");
       if (sql.starts_with("SAVEPOINT ")) {
         if (fails()) return fail("57014", "canceling statement due to user request");

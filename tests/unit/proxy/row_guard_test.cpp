@@ -26,7 +26,9 @@ namespace {
 using State = RowGuard::State;
 using Tables = std::map<std::string, std::uint64_t, std::less<>>;
 
-constexpr std::string_view kName = "airlock_denied_00ff_guard";
+// As the session makes them: reserved (airlock_), random per session, and the marker apart.
+constexpr std::string_view kName = "airlock_g00112233aabbccdd";
+constexpr std::string_view kSavepoint = "airlock_s00112233aabbccdd";
 constexpr std::string_view kMarker = "airlock_denied_00ff";
 constexpr std::string_view kSql = "UPDATE t SET x = 1";
 constexpr std::size_t kMax = 1 << 20;
@@ -93,6 +95,8 @@ std::string ready(char status) {
 std::string opened() {
   return close_complete() + close_complete() + parse_complete() + bind_complete();
 }
+// ... to Airlock's final Close of its portal and statement.
+std::string closed() { return close_complete() + close_complete(); }
 // ... and to one whole injected command.
 std::string injected(std::string_view tag) { return opened() + complete(tag); }
 // ... and to a count query: one row per table, ("public.t", "5").
@@ -171,9 +175,11 @@ std::string types(std::string_view bytes) {
 }
 
 // Upstream, one entry per message that says what runs: a Parse's SQL ("count" for the row
-// count query, "marker"), "Q <sql>" for a Query, "Describe", "Sync", "Flush". Close, Bind and
-// Execute only frame those, and are checked here: every Parse but the marker's is preceded by
-// Close of Airlock's statement and portal and followed by Bind, (Describe,) Execute of them.
+// count query, "marker"), "Q <sql>" for a Query, "Describe", "Sync", "Flush", and "Close P" /
+// "Close S" for a Close of Airlock's portal / statement that frees its names (not the pair
+// before each Parse). The rest only frame those, and are checked here: every Parse but the
+// marker's is preceded by Close of Airlock's statement and portal and followed by Bind,
+// (Describe,) Execute of them.
 std::vector<std::string> summarize_upstream(std::string_view up, std::string_view sql) {
   const Frames fs = split(up);
   std::vector<std::string> out;
@@ -226,7 +232,30 @@ std::vector<std::string> summarize_upstream(std::string_view up, std::string_vie
       case 'H':
         out.emplace_back("Flush");
         break;
-      case 'C':
+      case 'C': {
+        // The Close S, Close P before an injected Parse are checked with it.
+        const auto t = protocol::parse_target(f);
+        const auto next_is_parse = [&](std::size_t at) {
+          if (at >= v.size() || v[at].type != 'P') return false;
+          const auto p = protocol::parse_parse(v[at]);
+          return p && p->query != kMarker;
+        };
+        const auto next_is_close_p = [&](std::size_t at) {
+          if (at >= v.size() || v[at].type != 'C') return false;
+          const auto n = protocol::parse_target(v[at]);
+          return n && n->kind == 'P';
+        };
+        if (!t) {
+          out.emplace_back("Close ?");
+          break;
+        }
+        if ((t->kind == 'S' && next_is_close_p(i + 1) && next_is_parse(i + 2)) ||
+            (t->kind == 'P' && next_is_parse(i + 1) && i >= 1 && v[i - 1].type == 'C')) {
+          break;
+        }
+        out.push_back(std::string("Close ") + t->kind + (t->name == kName ? "" : " ?"));
+        break;
+      }
       case 'B':
       case 'E':
         break;
@@ -245,12 +274,42 @@ std::vector<std::string> cat(std::initializer_list<std::vector<std::string>> par
 }
 // What start() and run_again() send.
 std::vector<std::string> opening(bool simple, bool in_transaction) {
-  std::vector<std::string> out{in_transaction ? "SAVEPOINT airlock_guard" : "BEGIN", "count",
-                               std::string(kSql)};
+  std::vector<std::string> out{
+      in_transaction ? "SAVEPOINT " + std::string(kSavepoint) : std::string("BEGIN"), "count",
+      std::string(kSql)};
   if (simple) out.emplace_back("Describe");
   out.emplace_back("count");
   out.emplace_back("Flush");
   return out;
+}
+
+// What commit() sends: COMMIT or RELEASE, then the Close of Airlock's names, sent with a Sync
+// (Query) or a Flush (Execute: the client's own Sync follows).
+std::vector<std::string> committing(bool simple, bool in_transaction) {
+  return {in_transaction ? "RELEASE SAVEPOINT " + std::string(kSavepoint) : std::string("COMMIT"),
+          "Close P", "Close S", simple ? "Sync" : "Flush"};
+}
+// What roll_back() sends after a count: undo, then the marker.
+std::vector<std::string> rolling_back(bool in_transaction) {
+  return {in_transaction ? "ROLLBACK TO SAVEPOINT " + std::string(kSavepoint)
+                         : std::string("ROLLBACK"),
+          "marker", "Flush"};
+}
+// After an error: the Sync that ends the skipping (the guard's for a Query, the client's for an
+// Execute), the ROLLBACK of Airlock's failed block if there is one, the Close of its names and
+// the Sync whose ReadyForQuery is the client's.
+std::vector<std::string> cleanup(bool rollback) {
+  std::vector<std::string> out{"Sync"};
+  if (rollback) out.emplace_back("Q ROLLBACK");
+  for (const char* m : {"Close P", "Close S", "Sync"}) out.emplace_back(m);
+  return out;
+}
+// ... and what the server answers: the ReadyForQuery of the Sync (swallowed), the ROLLBACK
+// (swallowed), the two CloseComplete (swallowed) and the client's ReadyForQuery.
+std::string cleaned(char after_error, bool rollback, char last) {
+  std::string out = ready(after_error);
+  if (rollback) out += complete("ROLLBACK") + ready('I');
+  return out + closed() + ready(last);
 }
 
 struct Conversation {
@@ -258,6 +317,7 @@ struct Conversation {
   std::string up;
   std::string client;
   int readies = 0;
+  bool errored = false;  // the server sent an ErrorResponse
 };
 
 void play(const GuardCase& c, Conversation& run) {
@@ -270,6 +330,7 @@ void play(const GuardCase& c, Conversation& run) {
           ASSERT_EQ(run.guard.state(), State::Running)
               << "fed frame " << i << " ('" << fs.frames[i].type << "') while not running";
           std::string to_client;
+          run.errored = run.errored || fs.frames[i].type == 'E';
           run.guard.on_frame(fs.frames[i], fs.raw[i], to_client, up);
           if (run.guard.passed_ready()) {
             ++run.readies;
@@ -316,11 +377,13 @@ TEST_P(RowGuardTable, Conversation) {
   Conversation run{RowGuard({.in_transaction = c.in_transaction,
                              .prefix_responses = c.prefix,
                              .name = std::string(kName),
+                             .savepoint = std::string(kSavepoint),
                              .marker = std::string(kMarker)},
                             {.sql = std::string(kSql), .simple = c.simple}),
                    {},
                    {},
-                   0};
+                   0,
+                   false};
   run.guard.start(run.up);
   play(c, run);
   if (HasFatalFailure()) return;
@@ -337,6 +400,26 @@ TEST_P(RowGuardTable, Conversation) {
     if (fs.frames[i].type != 'E') continue;
     EXPECT_FALSE(c.error.empty()) << "unexpected error: " << fs.raw[i];
     EXPECT_NE(fs.raw[i].find(c.error), std::string_view::npos) << fs.raw[i];
+  }
+  // Airlock's internal names never reach the client: not in the guard's XX000, not anywhere.
+  for (std::string_view internal : {kName, kSavepoint, kMarker}) {
+    EXPECT_EQ(run.client.find(internal), std::string::npos) << "the client saw " << internal;
+  }
+  // Once the client has the turn, Airlock's names hold nothing: the last thing upstream is
+  // their Close (with the Sync or Flush that sends it), and after an error, it follows a Sync
+  // that ended the skipping (and the ROLLBACK of Airlock's block), or the server skipped it.
+  if (run.guard.state() == State::Done) {
+    const std::vector<std::string> up = summarize_upstream(run.up, kSql);
+    const std::size_t n = up.size();
+    ASSERT_GE(n, 4U);
+    EXPECT_EQ(up[n - 3], "Close P");
+    EXPECT_EQ(up[n - 2], "Close S");
+    EXPECT_TRUE(up[n - 1] == "Sync" || up[n - 1] == "Flush") << up[n - 1];
+    if (run.errored) {
+      EXPECT_EQ(up[n - 1], "Sync");
+      const std::size_t before = up[n - 4] == "Q ROLLBACK" ? n - 5 : n - 4;
+      EXPECT_EQ(up[before], "Sync") << "the final Close would be skipped after the error";
+    }
   }
   // The held command tag reaches the client only when the statement took effect.
   const bool tag_sent = run.client.find(complete("UPDATE 5")) != std::string::npos;
@@ -364,9 +447,9 @@ INSTANTIATE_TEST_SUITE_P(
         // --- the statement is kept --------------------------------------------------------
         GuardCase{.name = "autocommit_query_commit",
                   .script = {feed(ran_update5(true, false)), expect(State::Decide, ""), kCommit,
-                             feed(injected("COMMIT") + ready('I'))},
+                             feed(injected("COMMIT") + closed() + ready('I'))},
                   .client = "CZ",
-                  .upstream = cat({opening(true, false), {"COMMIT", "Sync"}}),
+                  .upstream = cat({opening(true, false), committing(true, false)}),
                   .total = 5,
                   .tables = kT5,
                   .committed = true,
@@ -375,50 +458,61 @@ INSTANTIATE_TEST_SUITE_P(
                   .simple = false,
                   .prefix = 2,
                   .script = {feed(ran_update5(false, false, 2)), expect(State::Decide, "12"),
-                             kCommit, feed(injected("COMMIT"))},
+                             kCommit, feed(injected("COMMIT") + closed())},
                   .client = "12C",
-                  .upstream = cat({opening(false, false), {"COMMIT", "Flush"}}),
+                  .upstream = cat({opening(false, false), committing(false, false)}),
                   .total = 5,
                   .tables = kT5,
                   .committed = true},
-        GuardCase{
-            .name = "transaction_query_release",
-            .in_transaction = true,
-            .script = {feed(ran_update5(true, true)), kCommit,
-                       feed(injected("RELEASE") + ready('T'))},
-            .client = "CZ",
-            .upstream = cat({opening(true, true), {"RELEASE SAVEPOINT airlock_guard", "Sync"}}),
-            .total = 5,
-            .tables = kT5,
-            .committed = true,
-            .readies = 1},
-        GuardCase{
-            .name = "transaction_execute_release",
-            .simple = false,
-            .in_transaction = true,
-            .prefix = 2,
-            .script = {feed(ran_update5(false, true, 2)), kCommit, feed(injected("RELEASE"))},
-            .client = "12C",
-            .upstream = cat({opening(false, true), {"RELEASE SAVEPOINT airlock_guard", "Flush"}}),
-            .total = 5,
-            .tables = kT5,
-            .committed = true},
+        GuardCase{.name = "transaction_query_release",
+                  .in_transaction = true,
+                  .script = {feed(ran_update5(true, true)), kCommit,
+                             feed(injected("RELEASE") + closed() + ready('T'))},
+                  .client = "CZ",
+                  .upstream = cat({opening(true, true), committing(true, true)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .committed = true,
+                  .readies = 1},
+        GuardCase{.name = "transaction_execute_release",
+                  .simple = false,
+                  .in_transaction = true,
+                  .prefix = 2,
+                  .script = {feed(ran_update5(false, true, 2)), kCommit,
+                             feed(injected("RELEASE") + closed())},
+                  .client = "12C",
+                  .upstream = cat({opening(false, true), committing(false, true)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .committed = true},
+        GuardCase{.name = "commit_done_only_once_closes_answered",
+                  .simple = false,
+                  .script = {feed(ran_update5(false, false)), kCommit,
+                             feed(injected("COMMIT") + close_complete()),
+                             expect(State::Running, "C"), feed(close_complete())},
+                  .client = "C",
+                  .upstream = cat({opening(false, false), committing(false, false)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .committed = true},
 
         // --- over the limit: the marker's error becomes the guard's ---------------------
         GuardCase{.name = "autocommit_query_over_limit",
                   .script = {feed(ran_update5(true, false)), kRollBack,
-                             feed(injected("ROLLBACK") + marker_error() + ready('I'))},
+                             feed(injected("ROLLBACK") + marker_error() +
+                                  cleaned('I', false, 'I'))},
                   .client = "EZ",
-                  .upstream = cat({opening(true, false), {"ROLLBACK", "marker", "Flush", "Sync"}}),
+                  .upstream = cat({opening(true, false), rolling_back(false), cleanup(false)}),
                   .total = 5,
                   .tables = kT5,
                   .error = kDeny,
                   .readies = 1},
         GuardCase{.name = "autocommit_query_over_limit_hint",
                   .script = {feed(ran_update5(true, false)), kRollBack,
-                             feed(injected("ROLLBACK") + marker_error() + ready('I'))},
+                             feed(injected("ROLLBACK") + marker_error() +
+                                  cleaned('I', false, 'I'))},
                   .client = "EZ",
-                  .upstream = cat({opening(true, false), {"ROLLBACK", "marker", "Flush", "Sync"}}),
+                  .upstream = cat({opening(true, false), rolling_back(false), cleanup(false)}),
                   .total = 5,
                   .tables = kT5,
                   .error = kHint,
@@ -427,65 +521,74 @@ INSTANTIATE_TEST_SUITE_P(
                   .simple = false,
                   .prefix = 2,
                   .script = {feed(ran_update5(false, false, 2)), kRollBack,
-                             feed(injected("ROLLBACK") + marker_error())},
-                  .client = "12E",
-                  .upstream = cat({opening(false, false), {"ROLLBACK", "marker", "Flush"}}),
+                             feed(injected("ROLLBACK") + marker_error()),
+                             expect(State::AwaitClientSync, "12E"), kClientSync,
+                             feed(cleaned('I', false, 'I'))},
+                  .client = "12EZ",
+                  .upstream = cat({opening(false, false), rolling_back(false), cleanup(false)}),
                   .total = 5,
                   .tables = kT5,
-                  .error = kDeny},
-        GuardCase{
-            .name = "transaction_query_roll_back",
-            .in_transaction = true,
-            .script = {feed(ran_update5(true, true)), kRollBack,
-                       feed(injected("ROLLBACK") + marker_error() + ready('E'))},
-            .client = "EZ",
-            .upstream = cat({opening(true, true),
-                             {"ROLLBACK TO SAVEPOINT airlock_guard", "marker", "Flush", "Sync"}}),
-            .total = 5,
-            .tables = kT5,
-            .error = kDeny,
-            .readies = 1},
+                  .error = kDeny,
+                  .readies = 1},
+        GuardCase{.name = "transaction_query_roll_back",
+                  .in_transaction = true,
+                  .script = {feed(ran_update5(true, true)), kRollBack,
+                             feed(injected("ROLLBACK") + marker_error() +
+                                  cleaned('E', false, 'E'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(true, true), rolling_back(true), cleanup(false)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = kDeny,
+                  .readies = 1},
         GuardCase{.name = "transaction_execute_roll_back",
                   .simple = false,
                   .in_transaction = true,
                   .prefix = 2,
                   .script = {feed(ran_update5(false, true, 2)), kRollBack,
-                             feed(injected("ROLLBACK") + marker_error())},
-                  .client = "12E",
-                  .upstream = cat({opening(false, true),
-                                   {"ROLLBACK TO SAVEPOINT airlock_guard", "marker", "Flush"}}),
+                             feed(injected("ROLLBACK") + marker_error()),
+                             expect(State::AwaitClientSync, "12E"), kClientSync,
+                             feed(cleaned('E', false, 'E'))},
+                  .client = "12EZ",
+                  .upstream = cat({opening(false, true), rolling_back(true), cleanup(false)}),
                   .total = 5,
                   .tables = kT5,
-                  .error = kDeny},
+                  .error = kDeny,
+                  .readies = 1},
 
         // --- held for approval: undone, then run again or refused -------------------------
         GuardCase{
             .name = "undo_then_run_again_commits_once",
             .script = {feed(ran_update5(true, false)), kUndo, feed(injected("ROLLBACK")),
                        expect(State::Undone, ""), kRunAgain, feed(ran_update5(true, false)),
-                       expect(State::Decide, ""), kCommit, feed(injected("COMMIT") + ready('I'))},
+                       expect(State::Decide, ""), kCommit,
+                       feed(injected("COMMIT") + closed() + ready('I'))},
             .client = "CZ",
             .upstream = cat({opening(true, false),
                              {"ROLLBACK", "Flush"},
                              opening(true, false),
-                             {"COMMIT", "Sync"}}),
+                             committing(true, false)}),
             .total = 5,
             .tables = kT5,
             .committed = true,
             .readies = 1},
-        GuardCase{
-            .name = "undo_then_refused_in_transaction_execute",
-            .simple = false,
-            .in_transaction = true,
-            .prefix = 2,
-            .script = {feed(ran_update5(false, true, 2)), kUndo, feed(injected("ROLLBACK")),
-                       expect(State::Undone, "12"), kRollBack, feed(marker_error())},
-            .client = "12E",
-            .upstream = cat({opening(false, true),
-                             {"ROLLBACK TO SAVEPOINT airlock_guard", "Flush", "marker", "Flush"}}),
-            .total = 5,
-            .tables = kT5,
-            .error = kDeny},
+        GuardCase{.name = "undo_then_refused_in_transaction_execute",
+                  .simple = false,
+                  .in_transaction = true,
+                  .prefix = 2,
+                  .script = {feed(ran_update5(false, true, 2)), kUndo, feed(injected("ROLLBACK")),
+                             expect(State::Undone, "12"), kRollBack, feed(marker_error()),
+                             expect(State::AwaitClientSync, "12E"), kClientSync,
+                             feed(cleaned('E', false, 'E'))},
+                  .client = "12EZ",
+                  .upstream = cat({opening(false, true),
+                                   {"ROLLBACK TO SAVEPOINT " + std::string(kSavepoint), "Flush",
+                                    "marker", "Flush"},
+                                   cleanup(false)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = kDeny,
+                  .readies = 1},
 
         // --- the statement's own error -----------------------------------------------------
         GuardCase{.name = "statement_error_autocommit_execute_rolls_back_after_client_sync",
@@ -494,26 +597,25 @@ INSTANTIATE_TEST_SUITE_P(
                   .script = {feed(parse_complete() + bind_complete() + injected("BEGIN") +
                                   counted({}) + opened() + error("23505", "duplicate key")),
                              expect(State::AwaitClientSync, "12E"), kClientSync,
-                             feed(ready('E') + complete("ROLLBACK") + ready('I'))},
+                             feed(cleaned('E', true, 'I'))},
                   .client = "12EZ",
-                  .upstream = cat({opening(false, false), {"Sync", "Q ROLLBACK"}}),
+                  .upstream = cat({opening(false, false), cleanup(true)}),
                   .error = "duplicate key",
                   .readies = 1},
         GuardCase{.name = "statement_error_autocommit_query_rolls_back_after_sync",
                   .script = {feed(injected("BEGIN") + counted({}) + opened() + no_data() +
                                   error("23505", "duplicate key")),
-                             expect(State::Running, "E"),
-                             feed(ready('E') + complete("ROLLBACK") + ready('I'))},
+                             expect(State::Running, "E"), feed(cleaned('E', true, 'I'))},
                   .client = "EZ",
-                  .upstream = cat({opening(true, false), {"Sync", "Q ROLLBACK"}}),
+                  .upstream = cat({opening(true, false), cleanup(true)}),
                   .error = "duplicate key",
                   .readies = 1},
         GuardCase{.name = "statement_error_in_transaction_query",
                   .in_transaction = true,
                   .script = {feed(injected("SAVEPOINT") + counted({}) + opened() + no_data() +
-                                  error("23505", "duplicate key") + ready('E'))},
+                                  error("23505", "duplicate key") + cleaned('E', false, 'E'))},
                   .client = "EZ",
-                  .upstream = cat({opening(true, true), {"Sync"}}),
+                  .upstream = cat({opening(true, true), cleanup(false)}),
                   .error = "duplicate key",
                   .readies = 1},
         GuardCase{.name = "statement_error_in_transaction_execute",
@@ -521,56 +623,98 @@ INSTANTIATE_TEST_SUITE_P(
                   .in_transaction = true,
                   .prefix = 2,
                   .script = {feed(parse_complete() + bind_complete() + injected("SAVEPOINT") +
-                                  counted({}) + opened() + error("23505", "duplicate key"))},
-                  .client = "12E",
-                  .upstream = opening(false, true),
-                  .error = "duplicate key"},
+                                  counted({}) + opened() + error("23505", "duplicate key")),
+                             expect(State::AwaitClientSync, "12E"), kClientSync,
+                             feed(cleaned('E', false, 'E'))},
+                  .client = "12EZ",
+                  .upstream = cat({opening(false, true), cleanup(false)}),
+                  .error = "duplicate key",
+                  .readies = 1},
 
         // --- errors around the statement ---------------------------------------------------
         GuardCase{
             .name = "prefix_error_cancels_guard_nothing_injected",
             .simple = false,
             .prefix = 2,
-            .script = {feed(parse_complete() + error("42P01", "relation \"nope\" does not exist"))},
-            .client = "1E",
-            .upstream = opening(false, false),
-            .error = "relation \"nope\" does not exist"},
+            .script = {feed(parse_complete() + error("42P01", "relation \"nope\" does not exist")),
+                       expect(State::AwaitClientSync, "1E"), kClientSync,
+                       feed(cleaned('I', false, 'I'))},
+            .client = "1EZ",
+            .upstream = cat({opening(false, false), cleanup(false)}),
+            .error = "relation \"nope\" does not exist",
+            .readies = 1},
         GuardCase{.name = "commit_fails_deferred_query_one_ready",
                   .script = {feed(ran_update5(true, false)), kCommit,
-                             feed(opened() + error("23503", "violates foreign key constraint") +
-                                  ready('I'))},
+                             feed(opened() + error("23503", "violates foreign key constraint")),
+                             expect(State::Running, "E"),
+                             // the Close sent with COMMIT was skipped: it is sent again
+                             feed(ready('I') + closed() + ready('I'))},
                   .client = "EZ",
-                  .upstream = cat({opening(true, false), {"COMMIT", "Sync"}}),
+                  .upstream = cat({opening(true, false),
+                                   committing(true, false),
+                                   {"Close P", "Close S", "Sync"}}),
                   .total = 5,
                   .tables = kT5,
                   .error = "violates foreign key constraint",
                   .readies = 1},
         GuardCase{
             .name = "rollback_query_after_sync_fails_one_ready",
+            // A Query's error skips nothing: the Close and Sync sent after it are answered.
             .script = {feed(injected("BEGIN") + counted({}) + opened() + no_data() +
                             error("57014", "canceling statement due to user request")),
                        feed(ready('E') + error("57014", "canceling statement due to user request") +
-                            ready('E'))},
+                            ready('E') + closed() + ready('E'))},
             .client = "EEZ",
-            .upstream = cat({opening(true, false), {"Sync", "Q ROLLBACK"}}),
+            .upstream = cat({opening(true, false), cleanup(true)}),
+            .error = "canceling statement due to user request",
+            .readies = 1},
+        GuardCase{
+            .name = "rollback_query_after_client_sync_fails_one_ready",
+            .simple = false,
+            .script = {feed(injected("BEGIN") + counted({}) + opened() +
+                            error("57014", "canceling statement due to user request")),
+                       kClientSync,
+                       feed(ready('E') + error("57014", "canceling statement due to user request") +
+                            ready('E') + closed() + ready('E'))},
+            .client = "EEZ",
+            .upstream = cat({opening(false, false), cleanup(true)}),
+            .error = "canceling statement due to user request",
+            .readies = 1},
+        GuardCase{
+            .name = "close_fails_after_client_sync_client_has_the_turn",
+            // The Close is skipped, so it is sent again after the Sync; that ReadyForQuery is
+            // the client's, and the guard does not wait for a second Sync of the client's.
+            .simple = false,
+            .in_transaction = true,
+            .script = {feed(injected("SAVEPOINT") + counted({}) + opened() +
+                            error("57014", "canceling statement due to user request")),
+                       kClientSync,
+                       feed(ready('E') + error("57014", "canceling statement due to user request") +
+                            ready('E') + closed() + ready('E'))},
+            .client = "EEZ",
+            .upstream = cat({opening(false, true), cleanup(false), {"Close P", "Close S", "Sync"}}),
             .error = "canceling statement due to user request",
             .readies = 1},
         GuardCase{.name = "commit_fails_deferred_execute",
                   .simple = false,
                   .prefix = 2,
                   .script = {feed(ran_update5(false, false, 2)), kCommit,
-                             feed(opened() + error("23503", "violates foreign key constraint"))},
-                  .client = "12E",
-                  .upstream = cat({opening(false, false), {"COMMIT", "Flush"}}),
+                             feed(opened() + error("23503", "violates foreign key constraint")),
+                             expect(State::AwaitClientSync, "12E"), kClientSync,
+                             feed(cleaned('I', false, 'I'))},
+                  .client = "12EZ",
+                  .upstream =
+                      cat({opening(false, false), committing(false, false), cleanup(false)}),
                   .total = 5,
                   .tables = kT5,
-                  .error = "violates foreign key constraint"},
+                  .error = "violates foreign key constraint",
+                  .readies = 1},
         GuardCase{.name = "count_before_fails_query_block_rolled_back",
                   .script = {feed(injected("BEGIN") + opened() +
                                   error("42501", "permission denied for view pg_stat_xact")),
-                             feed(ready('E') + complete("ROLLBACK") + ready('I'))},
+                             feed(cleaned('E', true, 'I'))},
                   .client = "EZ",
-                  .upstream = cat({opening(true, false), {"Sync", "Q ROLLBACK"}}),
+                  .upstream = cat({opening(true, false), cleanup(true)}),
                   .error = "the row guard could not run (permission denied for view pg_stat_xact)",
                   .readies = 1},
         GuardCase{
@@ -580,18 +724,66 @@ INSTANTIATE_TEST_SUITE_P(
             .script = {feed(parse_complete() + bind_complete() + injected("BEGIN") + counted({}) +
                             update5(false) + opened() + error("57014", "canceling statement")),
                        expect(State::AwaitClientSync, "12E"), kClientSync,
-                       feed(ready('E') + complete("ROLLBACK") + ready('I'))},
+                       feed(cleaned('E', true, 'I'))},
             .client = "12EZ",
-            .upstream = cat({opening(false, false), {"Sync", "Q ROLLBACK"}}),
+            .upstream = cat({opening(false, false), cleanup(true)}),
             .error = "the statement did not take effect",
             .readies = 1},
         GuardCase{.name = "count_after_fails_transaction_query",
                   .in_transaction = true,
                   .script = {feed(injected("SAVEPOINT") + counted({}) + update5(true) + opened() +
-                                  error("57014", "canceling statement") + ready('E'))},
+                                  error("57014", "canceling statement") +
+                                  cleaned('E', false, 'E'))},
                   .client = "EZ",
-                  .upstream = cat({opening(true, true), {"Sync"}}),
+                  .upstream = cat({opening(true, true), cleanup(false)}),
                   .error = "could not run (canceling statement)",
+                  .readies = 1},
+
+        // --- the guard's XX000 never quotes Airlock's names --------------------------------
+        GuardCase{.name = "guard_error_never_quotes_guard_statement_name",
+                  .script = {feed(injected("BEGIN") + close_complete() + close_complete() +
+                                  error("42P05", "prepared statement \"" + std::string(kName) +
+                                                     "\" already exists")),
+                             feed(cleaned('E', true, 'I'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(true, false), cleanup(true)}),
+                  .error = "the row guard could not run (an internal statement failed)",
+                  .readies = 1},
+        GuardCase{.name = "guard_error_never_quotes_guard_portal_name",
+                  .simple = false,
+                  .script = {feed(injected("BEGIN") + counted({}) + update5(false) +
+                                  close_complete() + close_complete() + parse_complete() +
+                                  error("34000",
+                                        "portal \"" + std::string(kName) + "\" does not exist")),
+                             expect(State::AwaitClientSync, "E"), kClientSync,
+                             feed(cleaned('E', true, 'I'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(false, false), cleanup(true)}),
+                  .error = "the row guard could not run (an internal statement failed)",
+                  .readies = 1},
+        GuardCase{.name = "guard_error_never_quotes_savepoint",
+                  .simple = false,
+                  .in_transaction = true,
+                  .script = {feed(ran_update5(false, true)), kRollBack,
+                             feed(opened() + error("3B001", "savepoint \"" +
+                                                                std::string(kSavepoint) +
+                                                                "\" does not exist")),
+                             expect(State::AwaitClientSync, "E"), kClientSync,
+                             feed(cleaned('E', false, 'E'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(false, true), rolling_back(true), cleanup(false)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = "the row guard could not run (an internal statement failed)",
+                  .readies = 1},
+        GuardCase{.name = "guard_error_never_quotes_marker",
+                  .in_transaction = true,
+                  .script = {feed(opened() + error("42601", "syntax error at or near \"" +
+                                                                std::string(kMarker) + "\"") +
+                                  cleaned('E', false, 'E'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(true, true), cleanup(false)}),
+                  .error = "the row guard could not run (an internal statement failed)",
                   .readies = 1},
 
         // --- notices pass through whatever runs -------------------------------------------
@@ -604,9 +796,9 @@ INSTANTIATE_TEST_SUITE_P(
                             notice("e") + counted({{"public.t", "8"}})),
                        expect(State::Decide, "NNNNN"), kCommit,
                        feed(opened() + notice("f") + complete("COMMIT") + notice("g") +
-                            ready('I'))},
-            .client = "NNNNNNCNZ",
-            .upstream = cat({opening(true, false), {"COMMIT", "Sync"}}),
+                            close_complete() + notice("h") + close_complete() + ready('I'))},
+            .client = "NNNNNNCNNZ",
+            .upstream = cat({opening(true, false), committing(true, false)}),
             .total = 5,
             .tables = kT5,
             .committed = true,
@@ -619,17 +811,18 @@ INSTANTIATE_TEST_SUITE_P(
                             counted({}) + opened() + notice("b") + error("23505", "duplicate key")),
                        kClientSync,
                        feed(notice("c") + ready('E') + notice("d") + complete("ROLLBACK") +
+                            ready('I') + close_complete() + notice("e") + close_complete() +
                             ready('I'))},
-            .client = "1N2NENNZ",
-            .upstream = cat({opening(false, false), {"Sync", "Q ROLLBACK"}}),
+            .client = "1N2NENNNZ",
+            .upstream = cat({opening(false, false), cleanup(true)}),
             .error = "duplicate key",
             .readies = 1},
         GuardCase{.name = "notice_while_rolling_back_over_limit",
                   .script = {feed(ran_update5(true, false)), kRollBack,
                              feed(opened() + notice("x") + complete("ROLLBACK") + notice("y") +
-                                  marker_error() + notice("z") + ready('I'))},
+                                  marker_error() + notice("z") + cleaned('I', false, 'I'))},
                   .client = "NNENZ",
-                  .upstream = cat({opening(true, false), {"ROLLBACK", "marker", "Flush", "Sync"}}),
+                  .upstream = cat({opening(true, false), rolling_back(false), cleanup(false)}),
                   .total = 5,
                   .tables = kT5,
                   .error = kDeny,
@@ -641,9 +834,9 @@ INSTANTIATE_TEST_SUITE_P(
                                   row_description("id") + data_row({"1"}) + data_row({"2"}) +
                                   complete("INSERT 0 2") + counted({{"public.t", "2"}})),
                              expect(State::Decide, "TDD"), kCommit,
-                             feed(injected("COMMIT") + ready('I'))},
+                             feed(injected("COMMIT") + closed() + ready('I'))},
                   .client = "TDDCZ",
-                  .upstream = cat({opening(true, false), {"COMMIT", "Sync"}}),
+                  .upstream = cat({opening(true, false), committing(true, false)}),
                   .total = 2,
                   .tables = {{"public.t", 2}},
                   .committed = true,
@@ -655,33 +848,37 @@ INSTANTIATE_TEST_SUITE_P(
                                   counted({}) + opened() + data_row({"1"}) + data_row({"2"}) +
                                   complete("UPDATE 5") + counted({{"public.t", "5"}})),
                              expect(State::Decide, "12DD"), kRollBack,
-                             feed(injected("ROLLBACK") + marker_error())},
-                  .client = "12DDE",
-                  .upstream = cat({opening(false, false), {"ROLLBACK", "marker", "Flush"}}),
+                             feed(injected("ROLLBACK") + marker_error()),
+                             expect(State::AwaitClientSync, "12DDE"), kClientSync,
+                             feed(cleaned('I', false, 'I'))},
+                  .client = "12DDEZ",
+                  .upstream = cat({opening(false, false), rolling_back(false), cleanup(false)}),
                   .total = 5,
                   .tables = kT5,
-                  .error = kDeny},
+                  .error = kDeny,
+                  .readies = 1},
         GuardCase{.name = "portal_suspended_held_like_a_tag",
                   .simple = false,
                   .prefix = 2,
                   .script = {feed(parse_complete() + bind_complete() + injected("BEGIN") +
                                   counted({}) + opened() + data_row({"1"}) + portal_suspended() +
                                   counted({{"public.t", "1"}})),
-                             expect(State::Decide, "12D"), kCommit, feed(injected("COMMIT"))},
+                             expect(State::Decide, "12D"), kCommit,
+                             feed(injected("COMMIT") + closed())},
                   .client = "12Ds",
-                  .upstream = cat({opening(false, false), {"COMMIT", "Flush"}}),
+                  .upstream = cat({opening(false, false), committing(false, false)}),
                   .total = 1,
                   .tables = {{"public.t", 1}},
                   .committed = true},
-        GuardCase{
-            .name = "empty_query_relayed_nothing_counted",
-            .script = {feed(injected("BEGIN") + counted({}) + opened() + no_data() + empty_query() +
-                            counted({})),
-                       expect(State::Decide, "I"), kCommit, feed(injected("COMMIT") + ready('I'))},
-            .client = "IZ",
-            .upstream = cat({opening(true, false), {"COMMIT", "Sync"}}),
-            .committed = true,
-            .readies = 1},
+        GuardCase{.name = "empty_query_relayed_nothing_counted",
+                  .script = {feed(injected("BEGIN") + counted({}) + opened() + no_data() +
+                                  empty_query() + counted({})),
+                             expect(State::Decide, "I"), kCommit,
+                             feed(injected("COMMIT") + closed() + ready('I'))},
+                  .client = "IZ",
+                  .upstream = cat({opening(true, false), committing(true, false)}),
+                  .committed = true,
+                  .readies = 1},
         GuardCase{
             .name = "prefix_describe_statement_parameter_description",
             .simple = false,
@@ -689,9 +886,9 @@ INSTANTIATE_TEST_SUITE_P(
             .script = {feed(parse_complete() + parameter_description() + no_data() +
                             bind_complete() + injected("BEGIN") + counted({{"public.t", "3"}}) +
                             update5(false) + counted({{"public.t", "8"}})),
-                       expect(State::Decide, "1tn2"), kCommit, feed(injected("COMMIT"))},
+                       expect(State::Decide, "1tn2"), kCommit, feed(injected("COMMIT") + closed())},
             .client = "1tn2C",
-            .upstream = cat({opening(false, false), {"COMMIT", "Flush"}}),
+            .upstream = cat({opening(false, false), committing(false, false)}),
             .total = 5,
             .tables = kT5,
             .committed = true},
@@ -702,9 +899,9 @@ INSTANTIATE_TEST_SUITE_P(
             .script = {feed(injected("BEGIN") + counted({{"public.t", "3"}, {"public.u", "10"}}) +
                             update5(true) +
                             counted({{"public.t", "8"}, {"public.u", "10"}, {"audit.log", "2"}})),
-                       kCommit, feed(injected("COMMIT") + ready('I'))},
+                       kCommit, feed(injected("COMMIT") + closed() + ready('I'))},
             .client = "CZ",
-            .upstream = cat({opening(true, false), {"COMMIT", "Sync"}}),
+            .upstream = cat({opening(true, false), committing(true, false)}),
             .total = 7,
             .tables = {{"public.t", 5}, {"audit.log", 2}},
             .committed = true,
@@ -712,9 +909,9 @@ INSTANTIATE_TEST_SUITE_P(
         GuardCase{.name = "tag_count_wins_when_larger",
                   .script = {feed(injected("BEGIN") + counted({{"public.t", "3"}}) + opened() +
                                   no_data() + complete("DELETE 10") + counted({{"public.t", "4"}})),
-                             kCommit, feed(injected("COMMIT") + ready('I'))},
+                             kCommit, feed(injected("COMMIT") + closed() + ready('I'))},
                   .client = "CZ",
-                  .upstream = cat({opening(true, false), {"COMMIT", "Sync"}}),
+                  .upstream = cat({opening(true, false), committing(true, false)}),
                   .total = 10,
                   .tables = {{"public.t", 1}},
                   .committed = true,
@@ -724,13 +921,87 @@ INSTANTIATE_TEST_SUITE_P(
                                   complete("UPDATE 0") + opened() + data_row({"public.t"}) +
                                   data_row({"public.u", "-1"}) + data_row({"public.v", "1x"}) +
                                   data_row({"public.w", "2"}) + complete("SELECT 4")),
-                             kRollBack, feed(injected("ROLLBACK") + marker_error() + ready('I'))},
+                             kRollBack,
+                             feed(injected("ROLLBACK") + marker_error() +
+                                  cleaned('I', false, 'I'))},
                   .client = "EZ",
-                  .upstream = cat({opening(true, false), {"ROLLBACK", "marker", "Flush", "Sync"}}),
+                  .upstream = cat({opening(true, false), rolling_back(false), cleanup(false)}),
                   .total = 2,
                   .tables = {{"public.w", 2}},
                   .error = kDeny,
                   .readies = 1}),
+    [](const ::testing::TestParamInfo<GuardCase>& p) { return std::string(p.param.name); });
+
+// The guard's names hold nothing when the client has the turn, whatever the outcome, as the
+// session runs it (no answers due before the guard: prefix_responses = 0). Checked for every
+// row ending in Done by the test itself: the last thing upstream closes the names, after the
+// Sync that ends an error's skipping.
+enum class Outcome : std::uint8_t { Commit, OverLimit, StatementError };
+
+GuardCase names_closed(const char* name, Outcome outcome, bool simple, bool txn) {
+  GuardCase c{.name = name, .simple = simple, .in_transaction = txn};
+  const char last = txn ? (outcome == Outcome::Commit ? 'T' : 'E') : 'I';
+  switch (outcome) {
+    case Outcome::Commit:
+      c.script = {feed(ran_update5(simple, txn)), kCommit,
+                  feed(injected(txn ? "RELEASE" : "COMMIT") + closed() +
+                       (simple ? ready(last) : std::string()))};
+      c.client = simple ? "CZ" : "C";
+      c.upstream = cat({opening(simple, txn), committing(simple, txn)});
+      c.total = 5;
+      c.tables = kT5;
+      c.committed = true;
+      c.readies = simple ? 1 : 0;
+      break;
+    case Outcome::OverLimit:
+      c.script = {feed(ran_update5(simple, txn)), kRollBack,
+                  feed(injected("ROLLBACK") + marker_error())};
+      if (!simple) c.script.push_back(kClientSync);
+      c.script.push_back(feed(cleaned(txn ? 'E' : 'I', false, last)));
+      c.client = "EZ";
+      c.upstream = cat({opening(simple, txn), rolling_back(txn), cleanup(false)});
+      c.total = 5;
+      c.tables = kT5;
+      c.error = kDeny;
+      c.readies = 1;
+      break;
+    case Outcome::StatementError:
+      c.script = {feed(injected(txn ? "SAVEPOINT" : "BEGIN") + counted({}) + opened() +
+                       (simple ? no_data() : std::string()) + error("23505", "duplicate key"))};
+      if (!simple) c.script.push_back(kClientSync);
+      c.script.push_back(feed(cleaned('E', !txn, last)));
+      c.client = "EZ";
+      c.upstream = cat({opening(simple, txn), cleanup(!txn)});
+      c.error = "duplicate key";
+      c.readies = 1;
+      break;
+  }
+  return c;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    NamesClosed, RowGuardTable,
+    ::testing::Values(
+        names_closed("names_closed_after_commit_query_autocommit", Outcome::Commit, true, false),
+        names_closed("names_closed_after_commit_query_transaction", Outcome::Commit, true, true),
+        names_closed("names_closed_after_commit_execute_autocommit", Outcome::Commit, false, false),
+        names_closed("names_closed_after_commit_execute_transaction", Outcome::Commit, false, true),
+        names_closed("names_closed_after_over_limit_query_autocommit", Outcome::OverLimit, true,
+                     false),
+        names_closed("names_closed_after_over_limit_query_transaction", Outcome::OverLimit, true,
+                     true),
+        names_closed("names_closed_after_over_limit_execute_autocommit", Outcome::OverLimit, false,
+                     false),
+        names_closed("names_closed_after_over_limit_execute_transaction", Outcome::OverLimit,
+                     false, true),
+        names_closed("names_closed_after_statement_error_query_autocommit",
+                     Outcome::StatementError, true, false),
+        names_closed("names_closed_after_statement_error_query_transaction",
+                     Outcome::StatementError, true, true),
+        names_closed("names_closed_after_statement_error_execute_autocommit",
+                     Outcome::StatementError, false, false),
+        names_closed("names_closed_after_statement_error_execute_transaction",
+                     Outcome::StatementError, false, true)),
     [](const ::testing::TestParamInfo<GuardCase>& p) { return std::string(p.param.name); });
 
 // The client's parameter types and Bind values reach the re-issued statement unchanged.
