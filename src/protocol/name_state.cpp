@@ -126,7 +126,7 @@ void NameState::bind(std::string_view portal, Value v) {
   push(std::move(op));
 }
 
-void NameState::describe() { push(Op{'D', {}}); }
+void NameState::describe(Value subject) { push(Op{'D', {}, std::move(subject)}); }
 
 void NameState::close(Ns ns, std::string_view name) {
   push(Op{'C', {{Effect::Kind::Drop, ns, std::string(name), nullptr, 0, false}}});

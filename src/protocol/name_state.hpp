@@ -77,7 +77,8 @@ class NameState {
   // effects: it is answered by an error and changes nothing.
   void parse(std::string_view name, Value v);   // v null: it fails
   void bind(std::string_view portal, Value v);  // v null: it fails
-  void describe();
+  // `subject`: what is described, handed back by describing() while its answer is due.
+  void describe(Value subject = nullptr);
   void close(Ns ns, std::string_view name);
   void execute(std::vector<Effect> effects);
   void sync();
@@ -95,12 +96,17 @@ class NameState {
   bool settled() const { return pending_.empty(); }
   bool batch_failed() const { return skipping_; }
   bool lost() const { return lost_; }
+  // The subject of the Describe the next answer belongs to, if that is a Describe.
+  Value describing() const {
+    return !pending_.empty() && pending_.front().type == 'D' ? pending_.front().subject : nullptr;
+  }
   std::string pending_types() const;  // the messages awaiting answers, for diagnostics
 
  private:
   struct Op {
     char type = 0;
     std::vector<Effect> ok;  // on success (Query: per statement, by Effect::statement)
+    Value subject;           // Describe
   };
   using Map = std::map<std::string, Slot, std::less<>>;
 

@@ -42,6 +42,17 @@ std::shared_ptr<const T> known(const NameState::Slot& s) {
 
 }  // namespace
 
+std::shared_ptr<const Described> Described::copy(const protocol::Frame& f) {
+  auto d = std::make_shared<Described>();
+  d->body.assign(f.body);
+  protocol::Frame own = f;
+  own.body = d->body;
+  auto fields = protocol::parse_row_description(own);
+  if (!fields) return nullptr;
+  d->fields = std::move(*fields);
+  return d;
+}
+
 std::optional<Verdict> Session::on_parse(const protocol::Frame& f, const Verdict* v) {
   auto p = protocol::parse_parse(f);
   if (!p) {
@@ -125,8 +136,18 @@ std::optional<Verdict> Session::on_bind(const protocol::Frame& f) {
 std::optional<Verdict> Session::on_describe_close(const protocol::Frame& f) {
   auto t = protocol::parse_target(f);
   const auto ns = t && t->kind == 'P' ? NameState::Ns::Portal : NameState::Ns::Statement;
-  if (f.type == 'C') names_.close(ns, t ? t->name : std::string_view{});
-  else names_.describe();
+  if (f.type == 'C') {
+    names_.close(ns, t ? t->name : std::string_view{});
+  } else {
+    // A masked statement's shape, for its Executes in later batches.
+    std::shared_ptr<const PreparedStatement> subject;
+    if (t && ns == NameState::Ns::Statement) {
+      subject = known<PreparedStatement>(names_.lookup(ns, t->name));
+    } else if (t) {
+      if (auto p = known<BoundPortal>(names_.lookup(ns, t->name))) subject = p->statement;
+    }
+    names_.describe(subject && subject->mask ? subject : nullptr);
+  }
   if (!t) return name_refusal(sqlstate::kProtocolViolation, "malformed Describe or Close message");
   if (is_reserved_name(t->name)) return reserved(t->name);
   return std::nullopt;
@@ -229,6 +250,11 @@ std::vector<NameState::Effect> Session::effects_for(const NameEffects* effects) 
 
 void Session::names_answer(const protocol::Frame& f, char status) {
   if (names_.lost()) return;
+  if (f.type == 'T') {
+    if (auto subject = names_.describing()) {
+      static_cast<const PreparedStatement*>(subject.get())->described = Described::copy(f);
+    }
+  }
   const std::string before = names_.pending_types();
   if (!names_.answer(f.type, status)) {
     spdlog::error("agent={} session={}: an answer of type '{}' fits no message in flight "

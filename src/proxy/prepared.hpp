@@ -8,9 +8,18 @@
 #include <utility>
 #include <vector>
 
+#include "protocol/rows.hpp"
 #include "proxy/statement_hook.hpp"
 
 namespace airlock::proxy {
+
+// A RowDescription that owns its bytes (FieldDescription's names are views into them), so it
+// can outlive the receive buffer it came in.
+struct Described {
+  std::string body;
+  std::vector<protocol::FieldDescription> fields;
+  static std::shared_ptr<const Described> copy(const protocol::Frame& f);
+};
 
 struct PreparedStatement {
   // A protocol Parse: its decision's parts. Null `info`: made by SQL PREPARE, which only
@@ -25,6 +34,10 @@ struct PreparedStatement {
   std::shared_ptr<const policy::Decision> sql_decision;  // SQL PREPARE only
   // `EXECUTE x` inside it was judged with x's value then: it runs only while x still holds it.
   std::vector<std::pair<std::string, std::shared_ptr<const void>>> uses;
+  // The result's columns, as the server described them (a Describe of the statement or of a
+  // portal of it, perhaps in an earlier batch): masking knows the shape from it. Set by the
+  // session's thread only, when the answer arrives.
+  mutable std::shared_ptr<const Described> described;
 };
 
 struct BoundPortal {

@@ -311,7 +311,7 @@ net::awaitable<void> Session::client_to_upstream() {
           count_statement(nullptr);
           if (ps.mask) {
             queue_mask(ps.mask, forwarded_syncs_, static_cast<std::size_t>(batch_executes_), false,
-                       portal->formats);
+                       portal->formats, ps.described);
           }
           if (!ps.guard && !ps.hold) {
             note_execute(portal.get());

@@ -42,9 +42,11 @@ std::optional<std::vector<std::int16_t>> bind_result_formats(std::string_view re
 }
 
 void Session::queue_mask(std::shared_ptr<const MaskPlan> plan, std::uint64_t batch,
-                         std::size_t result, bool whole, std::vector<std::int16_t> formats) {
+                         std::size_t result, bool whole, std::vector<std::int16_t> formats,
+                         std::shared_ptr<const Described> described) {
   if (!plan) return;
-  mask_jobs_.push_back(MaskJob{batch, result, whole, std::move(plan), std::move(formats)});
+  mask_jobs_.push_back(MaskJob{batch, result, whole, std::move(plan), std::move(formats),
+                               std::move(described)});
 }
 
 // Sets up the columns to mask for the result that starts now, from its RowDescription (or
@@ -117,19 +119,18 @@ bool Session::mask_frame(const protocol::Frame& f, std::string& out, bool& bad) 
   }();
   switch (f.type) {
     case 'T': {
-      auto fields = protocol::parse_row_description(f);
-      if (!fields) return true;
-      mask_last_desc_ = *fields;
-      mask_have_desc_ = true;
-      if (job) begin_masked_result(*job, statement, &mask_last_desc_, 0);
+      // Kept with its bytes: later DataRows may come in another read.
+      mask_last_desc_ = Described::copy(f);
+      if (!mask_last_desc_) return true;
+      if (job) begin_masked_result(*job, statement, &mask_last_desc_->fields, 0);
       return true;
     }
     case 'D': {
       if (!mask_cur_.active) {
         if (!job) return true;
         auto width = protocol::parse_data_row(f);
-        begin_masked_result(*job, statement, mask_have_desc_ ? &mask_last_desc_ : nullptr,
-                            width ? width->size() : 0);
+        const Described* d = mask_last_desc_ ? mask_last_desc_.get() : job->described.get();
+        begin_masked_result(*job, statement, d ? &d->fields : nullptr, width ? width->size() : 0);
         if (!mask_cur_.active) return true;
       }
       if (mask_cur_.columns.empty()) return true;
@@ -167,7 +168,7 @@ void Session::mask_batch_done(std::uint64_t batch) {
   while (!mask_jobs_.empty() && mask_jobs_.front().batch <= batch) mask_jobs_.pop_front();
   results_done_ = 0;
   mask_cur_ = {};
-  mask_have_desc_ = false;
+  mask_last_desc_.reset();
 }
 
 }  // namespace airlock::proxy

@@ -140,9 +140,12 @@ class Session : public std::enable_shared_from_this<Session> {
     bool whole;            // Query: covers every result of the batch (statement k = result k)
     std::shared_ptr<const MaskPlan> plan;
     std::vector<std::int16_t> formats;  // Execute: Bind's result format codes
+    // Execute: the statement's columns as described earlier (when the batch has no Describe).
+    std::shared_ptr<const Described> described;
   };
   void queue_mask(std::shared_ptr<const MaskPlan> plan, std::uint64_t batch, std::size_t result,
-                  bool whole, std::vector<std::int16_t> formats);
+                  bool whole, std::vector<std::int16_t> formats,
+                  std::shared_ptr<const Described> described = {});
   bool mask_frame(const protocol::Frame& f, std::string& out, bool& bad);
   void mask_batch_done(std::uint64_t batch);
   void begin_masked_result(const MaskJob& job, std::size_t statement,
@@ -241,8 +244,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::vector<std::int16_t> formats;
   };
   MaskColumns mask_cur_;
-  std::vector<protocol::FieldDescription> mask_last_desc_;
-  bool mask_have_desc_ = false;
+  std::shared_ptr<const Described> mask_last_desc_;  // the batch's last RowDescription
   bool client_terminated_ = false;  // the client sent Terminate
   bool write_timed_out_ = false;
   bool client_write_busy_ = false;

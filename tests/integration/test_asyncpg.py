@@ -46,9 +46,6 @@ def test_connects_and_fetches(gateway):
     assert all(r[1] not in ("a@example.com", "b@example.com") for r in emails), emails
 
 
-@pytest.mark.xfail(strict=True, reason="asyncpg Describes its statement in one Sync batch and "
-                   "executes it in the next; the masker only knows the shape from the Describe "
-                   "of the same batch, so it masks every column (result_mask.cpp)")
 def test_masked_result_keeps_unmasked_columns(gateway):
     async def go():
         c = await _connect(gateway)
