@@ -1,5 +1,6 @@
-// airlock check: evaluate SQL for one agent without a gateway or a database, one JSON line
-// out per statement string in. Exit 0 when all were allowed, 1 when any was denied or
+// airlock check: decide SQL for one agent without a gateway or a database, as the gateway
+// would (the policy, then the gateway's statement rules), one JSON line out per statement
+// string in. Exit 0 when all were allowed, 1 when any was denied or
 // held, 2 on usage or config errors (docs/policy.md, "airlock check").
 #include <fstream>
 #include <iostream>
@@ -42,12 +43,12 @@ nlohmann::ordered_json to_json(const nlohmann::json& id, const policy::Decision&
 }
 
 // Returns false when the line is not {"id": ..., "sql": "..."}.
-bool check_line(const policy::AgentPolicy& agent, const sql::Catalog& catalog,
-                const std::string& line, bool& refused) {
+bool check_line(const config::Config& cfg, const config::Agent& agent,
+                const sql::Catalog& catalog, const std::string& line, bool& refused) {
   const nlohmann::json in = nlohmann::json::parse(line, nullptr, false);
   if (in.is_discarded() || !in.is_object() || !in.contains("sql") || !in["sql"].is_string())
     return false;
-  const policy::Decision d = decide(agent, catalog, in["sql"].get<std::string>());
+  const policy::Decision d = decide(cfg, agent, catalog, in["sql"].get<std::string>());
   refused = refused || d.verdict != policy::Verdict::Allow;
   std::cout << dump_line(to_json(in.value("id", nlohmann::json(nullptr)), d)) << "\n";
   return true;
@@ -67,10 +68,10 @@ int run_check(const CheckOptions& o) {
     std::cerr << "airlock check: no agent '" << o.agent << "' in " << o.config << "\n";
     return kExitUsage;
   }
-  const policy::AgentPolicy& agent = *it->second.policy;
+  const config::Agent& agent = it->second;
   bool refused = false;
   if (!o.sql.empty()) {
-    const policy::Decision d = decide(agent, *catalog, o.sql);
+    const policy::Decision d = decide(*cfg, agent, *catalog, o.sql);
     refused = d.verdict != policy::Verdict::Allow;
     std::cout << dump_line(to_json(nullptr, d)) << "\n";
     return refused ? kExitRefused : kExitOk;
@@ -86,7 +87,7 @@ int run_check(const CheckOptions& o) {
   while (std::getline(in, line)) {
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    if (!check_line(agent, *catalog, line, refused)) {
+    if (!check_line(*cfg, agent, *catalog, line, refused)) {
       std::cerr << o.jsonl << ":" << line_no << ": expected {\"id\": ..., \"sql\": \"...\"}\n";
       bad = true;
     }

@@ -126,7 +126,7 @@ bool run_case(const std::string& file, const config::Config& cfg, const sql::Cat
     std::cerr << file << ":" << line << ": " << name << ": no agent '" << agent << "'\n";
     return false;
   }
-  const policy::Decision d = decide(*it->second.policy, catalog, sql);
+  const policy::Decision d = decide(cfg, it->second, catalog, sql);
   const std::string got(policy::to_string(d.verdict));
   const bool masks_ok = !masked || masks_match(*masked, d);
   if (got == expect && (rule.empty() || rule == d.rule) && masks_ok) {

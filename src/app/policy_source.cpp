@@ -4,8 +4,6 @@
 #include <iostream>
 #include <sstream>
 
-#include "policy/evaluate.hpp"
-#include "sql/analyze.hpp"
 #include "sql/catalog_sources.hpp"
 
 namespace airlock::app {
@@ -27,8 +25,12 @@ std::shared_ptr<const config::Config> load_policy_config(const std::string& path
 
 std::shared_ptr<const config::Config> load_inline_policy(const std::string& agents_yaml,
                                                          const std::string& origin) {
-  // The loader wants a whole file; the upstream section is a placeholder never used.
-  std::string yaml = "upstream: {database: policy-test, user: policy-test}\nagents:\n  ";
+  // The loader wants a whole file; the upstream section is a placeholder never used. The
+  // state path is one too (never opened): a gateway cannot load holds or budgets without a
+  // state store, so the agents are decided as a gateway with one would decide them.
+  std::string yaml =
+      "upstream: {database: policy-test, user: policy-test}\nstate: {path: policy-test.db}\n"
+      "agents:\n  ";
   for (char c : agents_yaml) {
     yaml += c;
     if (c == '\n') yaml += "  ";
@@ -55,13 +57,6 @@ std::optional<sql::Catalog> load_catalog(const std::string& schema_file, const s
     return std::nullopt;
   }
   return std::move(*catalog);
-}
-
-policy::Decision decide(const policy::AgentPolicy& agent, const sql::Catalog& catalog,
-                        const std::string& sql) {
-  const policy::EvalContext context;
-  const sql::Analysis analysis = sql::analyze(sql, {}, catalog, context.search_path);
-  return policy::evaluate(agent, analysis, context);
 }
 
 }  // namespace airlock::app

@@ -28,9 +28,11 @@ std::optional<sql::Catalog> load_catalog(const std::string& schema_file, const s
                                          std::string& error);
 std::optional<sql::Catalog> catalog_from_dsn(const std::string& dsn, std::string& error);
 
-// Analyzes and evaluates one SQL string for one agent as the gateway would at the start of
-// a session: search_path "public", no prepared statements.
-policy::Decision decide(const policy::AgentPolicy& agent, const sql::Catalog& catalog,
-                        const std::string& sql);
+// Decides one SQL string for one agent as the gateway would at the start of a session
+// (search_path "public", no prepared statements): policy::evaluate, then the gateway's rules
+// that depend only on the statement (proxy/gateway_rules.hpp), with the runtime facts the
+// gateway would have for `cfg`: a state store when state.path is set (decide.cpp).
+policy::Decision decide(const config::Config& cfg, const config::Agent& agent,
+                        const sql::Catalog& catalog, const std::string& sql);
 
 }  // namespace airlock::app

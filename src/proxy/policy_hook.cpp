@@ -29,18 +29,6 @@ bool touches_session_state(const sql::StatementFacts& s) {
   }
 }
 
-// SET search_path to a new value. RESET, RESET ALL, SET ... TO DEFAULT and DISCARD ALL
-// return it to the value read at login, which is the path Airlock tracks anyway.
-bool sets_search_path(const sql::StatementFacts& s) {
-  for (const auto& c : s.settings) {
-    if (c.name == "search_path" && (c.action == sql::SettingAction::Set ||
-                                     c.action == sql::SettingAction::SetFromCurrent)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 std::string join(const std::vector<std::string>& path) {
   std::string out;
   for (const auto& s : path) {
@@ -108,12 +96,10 @@ PolicyHook::PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Ca
       agent_(agent.name),
       observe_(agent.mode == "observe"),
       shadow_(agent.mode == "shadow"),
-      holds_(holds),
       mask_key_(mask_key),
-      pinned_timeout_(agent.limits.statement_timeout.count() > 0),
       audit_(audit),
       keep_literals_(keep_literals),
-      budgets_(agent.budgets),
+      rules_(agent, holds),
       analysis_path_(substitute_user(search_path, upstream_user)),
       path_key_(join(search_path)) {
   // Fixed for the session (SET search_path is refused), so built once, not per statement.
@@ -185,68 +171,31 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementI
 Verdict PolicyHook::judge(const sql::Analysis& analysis, policy::Decision& d, bool& cacheable,
                           StatementInfo* info) {
   bool state_changes = false;
-  bool sets_path = false;
   for (const auto& s : analysis.statements) {
     state_changes = state_changes || touches_session_state(s);
-    sets_path = sets_path || sets_search_path(s);
   }
   cacheable = analysis.ok() && !state_changes;
 
-  const std::string& hint = d.hint.empty() ? policy_->hint() : d.hint;
-  if (d.verdict == policy::Verdict::Deny) return refusal(d.reason + " [" + d.rule + "]", hint);
-  if (auto name = reserved_name_use(analysis)) {
-    return refusal("the name \"" + *name + "\" is reserved for Airlock's own statements, "
-                   "portals and savepoints [gateway.reserved_name]",
-                   "Use a name that does not start with airlock_.");
+  if (d.verdict == policy::Verdict::Deny) {
+    return refusal(d.reason + " [" + d.rule + "]", rules_.hint(d));
   }
-  if (shadow_) {
-    // Transaction control is emulated by the session (shadow.hpp): classify it, refuse
-    // what cannot be emulated.
+  // The rules `airlock check` applies too (gateway_rules.hpp).
+  if (auto r = rules_.refusal(analysis, d)) {
+    if (info) info->rule = r->rule;
+    return Verdict::deny(Error::make(r->sqlstate, std::move(r->message)), std::move(r->hint));
+  }
+  if (shadow_ && info) {
+    // Transaction control is emulated by the session (shadow.hpp); what it cannot emulate
+    // was refused above.
     ShadowClass sc = classify_for_shadow(analysis);
-    if (!sc.refusal.empty()) {
-      return Verdict::deny(Error::make(sqlstate::kFeatureNotSupported, std::move(sc.refusal)),
-                           std::move(sc.hint));
-    }
-    if (info) {
-      info->tx = sc.tx;
-      info->tx_command = std::move(sc.command);
-    }
+    info->tx = sc.tx;
+    info->tx_command = std::move(sc.command);
   }
-  if (d.verdict == policy::Verdict::Hold && !holds_) {
-    return refusal("held for human approval: " + d.reason + " [" + d.rule +
-                      "]; no state store is configured (state.path), so it is refused",
-                  hint);
-  }
-  if (sets_path) {
-    return refusal("search_path can only be chosen when connecting: a change the server could "
-                  "undo unseen (rollback, a failed pipeline) or that re-plans prepared "
-                  "statements would make names resolve differently for Airlock and the "
-                  "server [gateway.search_path]",
-                  "Set it at connect time (options=-c search_path=...), or qualify names "
-                  "with their schema.");
-  }
-  if (pinned_timeout_) {
-    for (const auto& st : analysis.statements) {
-      for (const auto& c : st.settings) {
-        if (c.name == "statement_timeout" && (c.action == sql::SettingAction::Set ||
-                                              c.action == sql::SettingAction::SetFromCurrent)) {
-          return refusal("statement_timeout is set by Airlock for " + agent_ +
-                            " and cannot be changed [gateway.statement_timeout]",
-                        "Ask an administrator to change limits.statement_timeout.");
-        }
-      }
-    }
-  }
-  auto budgets = budgets_for(analysis);
+  auto budgets = rules_.budgets_for(analysis);
   std::shared_ptr<const MaskPlan> mask = mask_plan(d);
   if (d.verdict == policy::Verdict::Hold || d.row_limit || !budgets.empty()) {
-    if (mask && (d.row_limit || !budgets.empty())) {
-      return refusal("a write under a row limit or budget cannot return masked columns "
-                    "[gateway.masking]",
-                    "Leave the masked columns out of RETURNING.");
-    }
-    Verdict v = guarded(analysis, d, std::move(budgets), hint);
-    if (v.forward) v.mask = std::move(mask);
+    Verdict v = guarded(analysis, d, std::move(budgets));
+    v.mask = std::move(mask);
     return v;
   }
   Verdict v = Verdict::allow();

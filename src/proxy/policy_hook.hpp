@@ -4,19 +4,15 @@
 // policy::evaluate, applies the gateway's own rules on top, and tracks the session state the
 // policy depends on (search_path, SQL-level prepared statements).
 //
-// Gateway rules over the engine's decision:
-//   hold            → forwarded once approved (Verdict::hold); refused without a state store
-//   row_limit set, or a budget applies → forwarded under the row guard (Verdict::guard); a
-//                     guarded write must come alone, and not as COPY      gateway.row_guard
-//   masked columns  → Verdict::mask: the session masks them in DataRows (result_mask.cpp);
-//                     a guarded write returning them is refused          gateway.masking
+// What the gateway makes of the engine's decision. The refusals that depend only on the
+// statement, the decision and the agent's config are GatewayRules (gateway_rules.hpp), which
+// `airlock check` applies too. What is left:
+//   hold            → forwarded once approved (Verdict::hold)
+//   row_limit set, or a budget applies → forwarded under the row guard (Verdict::guard)
+//   masked columns  → Verdict::mask: the session masks them in DataRows (result_mask.cpp)
 //   shadow mode     → BEGIN/COMMIT/ROLLBACK classified for the session's emulation
-//                     (StatementInfo::tx); forms it cannot emulate refused  gateway.shadow
-//   a name reserved for Airlock (airlock_...) as a prepared statement, cursor or savepoint
-//                   → refused                                         gateway.reserved_name
-//   SET search_path → refused: the path is chosen at connect time and read from the server
-//                     after login; a runtime change could be undone by the server unseen, or
-//                     re-plan prepared statements under another path    gateway.search_path
+//                     (StatementInfo::tx)
+// A refusal by a gateway rule is recorded with that rule's id (StatementInfo::rule).
 #include <map>
 #include <memory>
 #include <string>
@@ -25,6 +21,7 @@
 #include "config/config.hpp"
 #include "policy/decision.hpp"
 #include "policy/eval_context.hpp"
+#include "proxy/gateway_rules.hpp"
 #include "proxy/name_effects.hpp"
 #include "proxy/statement_hook.hpp"
 #include "sql/analyze.hpp"
@@ -49,8 +46,7 @@ class PolicyHook final : public StatementHook {
   Verdict judge(const sql::Analysis& analysis, policy::Decision& d, bool& cacheable,
                 StatementInfo* info);
   Verdict guarded(const sql::Analysis& analysis, const policy::Decision& d,
-                  std::vector<BudgetRef> budgets, const std::string& hint);
-  std::vector<BudgetRef> budgets_for(const sql::Analysis& analysis) const;
+                  std::vector<BudgetRef> budgets);
   std::shared_ptr<const MaskPlan> mask_plan(const policy::Decision& d) const;
 
   std::shared_ptr<const policy::AgentPolicy> policy_;
@@ -59,12 +55,10 @@ class PolicyHook final : public StatementHook {
   std::string agent_;
   bool observe_ = false;
   bool shadow_ = false;  // mode: shadow: transaction control classified for the session
-  bool holds_ = false;
   std::string mask_key_;
-  bool pinned_timeout_ = false;  // limits.statement_timeout: SET statement_timeout refused
   bool audit_ = false;
   bool keep_literals_ = false;
-  std::vector<config::Budget> budgets_;
+  GatewayRules rules_;  // the gateway's rules over the decision (gateway_rules.hpp)
   // The login search_path: "$user" substituted for analysis, kept as written for the
   // engine, joined for the decision cache.
   const std::vector<std::string> analysis_path_;

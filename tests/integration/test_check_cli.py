@@ -63,3 +63,21 @@ def test_invalid_utf8_input_is_refused_not_fatal():
     r = _check("--sql", b"SELECT '\xff\xfe'")  # argv bytes, not UTF-8
     assert r.returncode in (0, 1)
     _lines(r.stdout)
+
+
+# `check` applies the gateway's rules on the statement text and names them as the gateway
+# does (issue #11); tests/unit/proxy/gateway_parity_test.cpp compares the two over a corpus.
+@pytest.mark.parametrize("agent,sql,rule", [
+    ("reader", "SET search_path = attacker, public", "gateway.search_path"),
+    ("reader", "SET SCHEMA 'x'", "gateway.search_path"),
+    ("reader", "SET LOCAL search_path = ''; SELECT 1", "gateway.search_path"),
+    ("reader", "PREPARE airlock_x AS SELECT 1", "gateway.reserved_name"),
+    ("support-bot", "UPDATE tickets SET status = 'x' WHERE id = 1; SELECT 1", "gateway.row_guard"),
+], ids=["search_path", "set_schema", "set_local_search_path", "reserved_name", "row_guard"])
+def test_gateway_rules(agent, sql, rule):
+    cmd = [str(find_airlock_bin()), "check", "-c", str(CONFIG), "-a", agent, "--sql", sql]
+    r = subprocess.run(cmd, capture_output=True, timeout=60)
+    assert r.returncode == 1, r.stderr.decode(errors="replace")
+    [out] = _lines(r.stdout)
+    assert out["decision"] == "deny" and out["rule"] == rule, out
+    assert out["hint"], out
