@@ -36,19 +36,8 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def pg():
-    server = harness.PgServer()
-    try:
-        server.init()
-        server.start()
-        server.setup_roles_and_data()
-    except Exception:
-        print("PostgreSQL log:\n" + server.log_tail(), file=sys.stderr)
-        server.cleanup()
-        raise
-    try:
+    with harness.running_pg() as server:
         yield server
-    finally:
-        server.cleanup()
 
 
 @pytest.fixture(scope="session")

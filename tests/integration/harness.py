@@ -210,6 +210,26 @@ host    all       all                  127.0.0.1/32   scram-sha-256
             c.execute("ANALYZE items")
 
 
+@contextlib.contextmanager
+def running_pg(with_data: bool = True):
+    """A throwaway cluster of its own, started (with the roles and sample data unless told
+    not to), removed afterwards; its log is printed if it fails to start."""
+    server = PgServer()
+    try:
+        server.init()
+        server.start()
+        if with_data:
+            server.setup_roles_and_data()
+    except Exception:
+        print("PostgreSQL log:\n" + server.log_tail(), file=sys.stderr)
+        server.cleanup()
+        raise
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
 # --------------------------------------------------------------------------- gateway
 
 def find_airlock_bin() -> Path | None:
@@ -411,6 +431,26 @@ def start_gateway(pg: PgServer | None, *, up_host: str | None = None, up_port: i
         gw.stop()
         raise RuntimeError(f"airlock did not start: config:\n{cfg.read_text() if cfg.exists() else ''}\nlog:\n{out}")
     return gw
+
+
+@contextlib.contextmanager
+def policy_gateway(pg: PgServer, name: str, agents: dict, policies: dict, schema: str,
+                   ready: tuple[str, str]):
+    """A gateway of its own for a test module: `schema` is run first (as superuser), then
+    the gateway waits until agent `ready[0]` may run `ready[1]`; its log is printed if it
+    exited early."""
+    with pg.su_connect() as c:
+        c.execute(schema)
+    gw = start_gateway(pg, name=name, extra_agents=agents, agent_policies=policies)
+    try:
+        wait_until_allowed(gw, ready[0], ready[1])
+        yield gw
+    finally:
+        log = gw.log_text()
+        alive = gw.proc.poll() is None
+        gw.stop()
+        if not alive:
+            print(f"\n=== airlock exited early; log:\n{log}", file=sys.stderr)
 
 
 def wait_until_allowed(gw: Gateway, agent: str, sql: str, timeout: float = 15) -> None:

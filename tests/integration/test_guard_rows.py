@@ -2,7 +2,6 @@
 from PostgreSQL, and it is committed or rolled back. Checked directly on PostgreSQL."""
 from __future__ import annotations
 
-import sys
 
 import psycopg
 import pytest
@@ -64,18 +63,9 @@ def su(pg, sql):
 def gateway(pg):
     if harness.DIRECT:
         pytest.skip("the row guard needs the gateway")
-    with pg.su_connect() as c:
-        c.execute(SCHEMA)
-    gw = harness.start_gateway(pg, name="guard", extra_agents=AGENTS, agent_policies=POLICY)
-    try:
-        harness.wait_until_allowed(gw, "billing", "SELECT count(*) FROM g_subs")
+    with harness.policy_gateway(pg, "guard", AGENTS, POLICY, SCHEMA,
+                                ("billing", "SELECT count(*) FROM g_subs")) as gw:
         yield gw
-    finally:
-        log = gw.log_text()
-        alive = gw.proc.poll() is None
-        gw.stop()
-        if not alive:
-            print(f"\n=== airlock exited early; log:\n{log}", file=sys.stderr)
 
 
 @pytest.fixture(autouse=True)

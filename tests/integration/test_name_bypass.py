@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import struct
-import sys
 
 import psycopg
 import pytest
@@ -48,18 +47,9 @@ def free_count(pg) -> int:
 def gateway(pg):
     if harness.DIRECT:
         pytest.skip("needs the gateway")
-    with pg.su_connect() as c:
-        c.execute(SCHEMA)
-    gw = harness.start_gateway(pg, name="names", extra_agents=AGENTS, agent_policies=POLICY)
-    try:
-        harness.wait_until_allowed(gw, "namesbot", "SELECT count(*) FROM n_subs")
+    with harness.policy_gateway(pg, "names", AGENTS, POLICY, SCHEMA,
+                                ("namesbot", "SELECT count(*) FROM n_subs")) as gw:
         yield gw
-    finally:
-        log = gw.log_text()
-        alive = gw.proc.poll() is None
-        gw.stop()
-        if not alive:
-            print(f"\n=== airlock exited early; log:\n{log}", file=sys.stderr)
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -34,18 +33,8 @@ MAX_OPS = 30
 
 @pytest.fixture(scope="module")
 def own_pg():
-    server = harness.PgServer()
-    try:
-        server.init()
-        server.start()
-    except Exception:
-        print("PostgreSQL log:\n" + server.log_tail(), file=sys.stderr)
-        server.cleanup()
-        raise
-    try:
+    with harness.running_pg(with_data=False) as server:
         yield server
-    finally:
-        server.cleanup()
 
 
 def _tool() -> Path | None:

@@ -3,7 +3,6 @@ within 2 s, and 200 again within 2 s of PostgreSQL's return. Runs its own throwa
 since stopping the shared one would fail the sessions of other tests."""
 from __future__ import annotations
 
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -37,19 +36,8 @@ def wait_for_status(port: int, status: int, timeout: float) -> tuple[float, str]
 
 @pytest.fixture
 def cluster():
-    server = harness.PgServer()
-    try:
-        server.init()
-        server.start()
-        server.setup_roles_and_data()
-    except Exception:
-        print("PostgreSQL log:\n" + server.log_tail(), file=sys.stderr)
-        server.cleanup()
-        raise
-    try:
+    with harness.running_pg() as server:
         yield server
-    finally:
-        server.cleanup()
 
 
 def test_readyz_follows_upstream(cluster):
