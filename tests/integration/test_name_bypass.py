@@ -197,8 +197,9 @@ def test_guard_names_invisible_in_pg_prepared_statements(pg, gateway):
             c.execute(WRITE)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             c.execute("UPDATE n_subs SET plan = %s WHERE status = %s", ["free", "past_due"])
-        names = [r[0] for r in c.execute("SELECT name FROM pg_prepared_statements").fetchall()]
-        assert not [n for n in names if n.lower().startswith("airlock")], names
+        for view in ("pg_prepared_statements", "pg_cursors"):
+            names = [r[0] for r in c.execute(f"SELECT name FROM {view}").fetchall()]
+            assert not [n for n in names if n.lower().startswith("airlock")], (view, names)
     with pg.su_connect() as c:  # undo the allowed writes for the data fixture
         c.execute("UPDATE public.n_subs SET plan = 'pro'")
 
