@@ -17,19 +17,9 @@
 
 namespace airlock::proxy {
 
-// Extended-protocol bookkeeping: what the current batch holds before a guarded Execute.
+// Extended-protocol bookkeeping: the Executes of the current batch (masking counts results).
 void Session::track_extended(const protocol::Frame& f) {
-  switch (f.type) {
-    case 'H':
-      batch_flushed_ = true;
-      return;
-    case 'S':
-      batch_executes_ = 0;
-      batch_flushed_ = false;
-      return;
-    default:
-      return;
-  }
+  if (f.type == 'S') batch_executes_ = 0;
 }
 
 std::string Session::guard_hash() const {
@@ -91,6 +81,7 @@ net::awaitable<bool> Session::run_guarded(const protocol::Frame& f, std::string_
   opt.name = guard_name_;
   opt.savepoint = guard_savepoint_;
   opt.marker = deny_marker_;
+  opt.block_is_ours = commit_at_sync_;
   guard_.emplace(std::move(opt),
                  RowGuard::Statement{guard_stmt_.sql, guard_stmt_.param_types,
                                      guard_stmt_.bind_rest, simple});
@@ -135,6 +126,8 @@ net::awaitable<bool> Session::on_guard_frame(const protocol::Frame& f, std::stri
       }
       if (!scrub_marker(m, seen)) seen.append(to_client, off, m.size);
       names_answer(m, txn_status_);
+      if (m.type == 'C' || m.type == 'I' || m.type == 's') ++results_done_;
+      if (m.type == 'Z') results_done_ = 0;
       off += m.size;
     }
     if (!co_await write_client(seen)) co_return false;
@@ -153,7 +146,10 @@ net::awaitable<bool> Session::settle_guard() {
     } else if (st == State::Undone) {
       ok = co_await finish_held_guard();
     } else {
-      if (st == State::Done) guard_.reset();
+      if (st == State::Done) {
+        if (guard_->opens_block()) commit_at_sync_ = true;
+        guard_.reset();
+      }
       if (st != State::Running) signal();
       break;
     }

@@ -53,6 +53,10 @@ Verdict PolicyHook::guarded(const sql::Analysis& analysis, const policy::Decisio
     spec->hold_over_limit = d.over_limit == policy::Verdict::Hold;
     spec->rule = d.rule;
     spec->command = s.command;
+    spec->returns_rows = s.has_returning || (s.kind != sql::StatementKind::Insert &&
+                                             s.kind != sql::StatementKind::Update &&
+                                             s.kind != sql::StatementKind::Delete &&
+                                             s.kind != sql::StatementKind::Merge);
     std::string tables;
     for (const auto& r : s.relations) {
       if (!is_write(r.mode) || r.cte_reference) continue;

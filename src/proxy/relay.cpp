@@ -265,17 +265,7 @@ net::awaitable<void> Session::client_to_upstream() {
             fwd = off;
           }
           std::shared_ptr<const BoundPortal> portal;
-          if (batch_guarded_) {
-            // The guard's own messages were answered in this batch: results after it could
-            // not be counted for masking. One guarded write per batch, and nothing after it.
-            denied = Verdict::deny(
-                Error::make(sqlstate::kFeatureNotSupported,
-                            "airlock: nothing may be executed after a write under a row limit, "
-                            "budget or hold in the same batch [gateway.row_guard]"),
-                "Send a Sync after the guarded write.");
-          } else if (auto refused = check_execute(f, portal)) {
-            denied = std::move(refused);
-          }
+          if (auto refused = check_execute(f, portal)) denied = std::move(refused);
           if (denied) {
             note_execute(nullptr);
             break;
@@ -295,13 +285,12 @@ net::awaitable<void> Session::client_to_upstream() {
           }
           if (!denied && (ps.guard || ps.hold)) {
             auto e = protocol::parse_execute(f);
-            if (batch_executes_ > 0 || batch_flushed_ || !e || e->max_rows != 0) {
+            if (!e || (e->max_rows != 0 && ps.guard && ps.guard->returns_rows)) {
               denied = Verdict::deny(
                   Error::make(sqlstate::kFeatureNotSupported,
-                              "airlock: a write under a row limit, budget or hold must be the "
-                              "first statement executed after a Sync, without Flush and without "
-                              "a row limit on Execute [gateway.row_guard]"),
-                  "Send a Sync before it, as drivers do for each statement outside pipeline mode.");
+                              "airlock: a write under a row limit, budget or hold cannot run "
+                              "with a row limit on Execute [gateway.row_guard]"),
+                  "Execute it without a row limit (fetch size).");
             }
           }
           if (denied) {
@@ -327,14 +316,12 @@ net::awaitable<void> Session::client_to_upstream() {
             ++batch_executes_;
             break;
           }
-          batch_guarded_ = true;
           const GuardedStatement g{ps.guard, ps.hold, ps.sql, ps.param_types, portal->bind_rest};
           if (!co_await run_guarded(f, data.substr(off, f.size), g)) co_return;
           fwd = off + f.size;
           break;
         }
         case 'S':
-          batch_guarded_ = false;
           ++pending_syncs_;
           ++forwarded_syncs_;
           extended_open_ = false;
@@ -347,6 +334,16 @@ net::awaitable<void> Session::client_to_upstream() {
             guard_->after_client_sync(up);
             if (!co_await write_upstream(up)) co_return;
             fwd = off + f.size;
+            commit_at_sync_ = false;
+          } else if (commit_at_sync_) {
+            // A guarded write opened a block for this autocommit batch: it commits with the
+            // client's Sync (or rolls back, if the batch failed after the write).
+            std::string up(data.substr(fwd, off + f.size - fwd));
+            guard_.emplace(RowGuard::Options{}, RowGuard::Statement{{}, {}, {}, false});
+            guard_->commit_at_sync(up);
+            if (!co_await write_upstream(up)) co_return;
+            fwd = off + f.size;
+            commit_at_sync_ = false;
           }
           break;
         case 'F':

@@ -108,7 +108,7 @@ net::awaitable<void> Session::upstream_to_client() {
       }
       const bool to_guard = guard_ && guard_->state() == RowGuard::State::Running && f.type != 'S';
       if (!to_guard && f.type != 'Z') names_answer(f, 0);
-      if (!mask_jobs_.empty() && f.type != 'Z' && f.type != 'S' && f.type != 'E') {
+      if (!to_guard && !mask_jobs_.empty() && f.type != 'Z' && f.type != 'S' && f.type != 'E') {
         side.clear();
         bool broken = false;
         if (!mask_frame(f, side, broken)) {
@@ -123,7 +123,8 @@ net::awaitable<void> Session::upstream_to_client() {
           continue;
         }
       }
-      if (f.type == 'C' || f.type == 'I' || f.type == 's') ++results_done_;
+      // Results the client sees, in order (the guard's own commands are not among them).
+      if (!to_guard && (f.type == 'C' || f.type == 'I' || f.type == 's')) ++results_done_;
       if (to_guard) {
         if (off > fwd && !co_await write_client(data.substr(fwd, off - fwd))) co_return;
         if (!co_await on_guard_frame(f, data.substr(off, f.size), ready)) co_return;

@@ -60,7 +60,17 @@ void RowGuard::start(std::string& up) {
 void RowGuard::run_statement(std::string& up) {
   // PostgreSQL 15 keeps counts of earlier transactions in pg_stat_xact_* until it reports
   // them (at most once a second, when idle), so a new transaction needs a first read too.
-  if (opt_.in_transaction) {
+  if (!stmt_.simple) {
+    // Anywhere in an extended batch: BEGIN turns the batch's implicit transaction into a
+    // block (or warns 25001 inside the client's own), then a savepoint holds the write. The
+    // block is committed with the client's Sync (commit_at_sync), as the batch would be.
+    if (!opened_) {
+      inject(up, "BEGIN", Step::Begin);
+      opened_ = true;
+      ours_ = true;
+    }
+    inject(up, std::string("SAVEPOINT ") + opt_.savepoint, Step::Quiet);
+  } else if (opt_.in_transaction) {
     inject(up, std::string("SAVEPOINT ") + opt_.savepoint, Step::Quiet);
   } else {
     inject(up, "BEGIN", Step::Quiet);
@@ -89,6 +99,13 @@ void RowGuard::run_statement(std::string& up) {
 void RowGuard::on_frame(const protocol::Frame& f, std::string_view raw, std::string& to_client,
                         std::string& up) {
   passed_ready_ = false;
+  if (f.type == 'N' && !steps_.empty() && steps_.front() == Step::Begin) {
+    auto e = protocol::parse_error(f);
+    if (e && e->sqlstate == "25001") {  // "there is already a transaction in progress"
+      ours_ = opt_.block_is_ours;
+      return;
+    }
+  }
   if (f.type == 'N' || f.type == 'A') {
     to_client.append(raw);  // notices and notifications belong to the client, whatever ran
     return;
@@ -98,7 +115,8 @@ void RowGuard::on_frame(const protocol::Frame& f, std::string_view raw, std::str
     return;
   }
   const Step step = steps_.front();
-  if (f.type == 'E' && step != Step::SwallowReady && step != Step::Ready) {
+  if (f.type == 'E' && step != Step::SwallowReady && step != Step::Ready &&
+      step != Step::CommitQuery) {
     on_error(f, raw, step, to_client, up);
     return;
   }
@@ -109,8 +127,13 @@ void RowGuard::on_frame(const protocol::Frame& f, std::string_view raw, std::str
       if (f.type != 't') pop(to_client);
       return;
     case Step::Quiet:
+    case Step::Begin:
     case Step::RollbackQuery:
       if (f.type == 'C') pop(to_client);
+      return;
+    case Step::CommitQuery:
+      if (f.type == 'E') to_client.append(raw);  // e.g. a deferred constraint: the client's
+      if (f.type == 'C' || f.type == 'E') pop(to_client);
       return;
     case Step::Commit:
       if (f.type == 'C') {
@@ -228,7 +251,8 @@ void RowGuard::on_error(const protocol::Frame& f, std::string_view raw, Step ste
       append_guard_error(f, to_client);
       break;
   }
-  rollback_block_ = began_;
+  // The error aborted the whole block: Airlock's own is rolled back after the Sync.
+  rollback_block_ = stmt_.simple ? began_ : ours_;
   began_ = false;
   open_ = false;
   undoing_ = false;
@@ -290,7 +314,16 @@ void RowGuard::cleanup_after_sync(std::string& up) {
 
 void RowGuard::after_client_sync(std::string& up) {
   if (state_ != State::AwaitClientSync) return;
+  ours_ = false;  // rolled back here, if it was Airlock's
   cleanup_after_sync(up);
+}
+
+void RowGuard::commit_at_sync(std::string& up) {
+  steps_.push_back(Step::SwallowReady);  // the client's Sync: 'T', or 'E' if the batch failed
+  protocol::append_query(up, "COMMIT");
+  steps_.push_back(Step::CommitQuery);
+  steps_.push_back(Step::Ready);
+  state_ = State::Running;
 }
 
 void RowGuard::commit(std::string& up) {

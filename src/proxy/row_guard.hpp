@@ -59,6 +59,8 @@ class RowGuard {
     std::string name;             // Airlock's statement/portal name for this session
     std::string savepoint;        // Airlock's savepoint name for this session
     std::string marker;           // SQL that can never parse
+    // Extended protocol: an earlier guarded write of this batch opened Airlock's block.
+    bool block_is_ours = false;
   };
 
   RowGuard(Options options, Statement statement);
@@ -83,6 +85,13 @@ class RowGuard {
 
   void after_client_sync(std::string& up);
 
+  // Extended protocol: this guard opened a transaction block for the batch (the client was
+  // in autocommit), which the client's Sync must not leave open: see commit_at_sync().
+  bool opens_block() const { return !stmt_.simple && ours_; }
+  // On a fresh guard, right after the client's Sync went up: COMMIT Airlock's block (a
+  // ROLLBACK if the batch failed in it), and relay the ReadyForQuery that follows it.
+  void commit_at_sync(std::string& up);
+
   // Whether the statement committed (or was released) — for the audit trail and budgets.
   bool committed() const { return committed_; }
 
@@ -99,6 +108,8 @@ class RowGuard {
     SwallowReady,  // ReadyForQuery of a failed block, to be rolled back: swallowed
     EmitTag,       // not a message: relay the held command tag now
     Closes,        // the two CloseComplete of Airlock's final Close of its names: swallowed
+    Begin,         // the extended protocol's BEGIN: its 25001 warning says the block exists
+    CommitQuery,   // the COMMIT after the client's Sync: its error is the client's
     RollbackQuery,  // the Query ROLLBACK of a failed block after a Sync: swallowed through its
                     // CommandComplete; its error skips nothing (its ReadyForQuery follows)
   };
@@ -126,6 +137,8 @@ class RowGuard {
   bool committed_ = false;
   bool passed_ready_ = false;
   bool failed_ = false;          // an error skipped the guard's own Close of its names
+  bool opened_ = false;          // extended: BEGIN sent (a retry after a hold skips it)
+  bool ours_ = false;            // extended: the block is Airlock's, not the client's
   int closes_seen_ = 0;
   std::string held_tag_;         // the statement's CommandComplete (or PortalSuspended)
   std::optional<std::uint64_t> tag_rows_;

@@ -130,7 +130,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool uncertain(protocol::NameState::Ns ns, std::string_view name) const;
   std::vector<protocol::NameState::Effect> effects_for(const NameEffects* effects);
   protocol::NameState names_;  // follows the server's confirmations (name_state.hpp)
-  bool batch_guarded_ = false;  // a guarded Execute ran in the current batch
+  // A guarded write opened a transaction block for the current autocommit batch: the
+  // client's Sync is followed by its COMMIT (row_guard.hpp commit_at_sync).
+  bool commit_at_sync_ = false;
   bool awaiting_answers_ = false;  // a guarded Execute waits for the batch's earlier answers
 
   // --- result masking (result_mask.cpp) ---
@@ -204,7 +206,6 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t completed_syncs_ = 0;  // ReadyForQuery received, ever
   bool extended_open_ = false;      // Parse/Bind/... forwarded since the last Sync
   int batch_executes_ = 0;      // Executes since the last Sync
-  bool batch_flushed_ = false;  // a Flush since the last Sync (answers already relayed)
   std::optional<RowGuard> guard_;  // the write running under the guard, if any
   GuardedStatement guard_stmt_;
   std::optional<std::uint64_t> guard_approved_rows_;  // set when a human approved it

@@ -43,6 +43,10 @@ struct GuardSpec {
   std::string command;  // "UPDATE", "DELETE", ... for messages
   std::string tables;   // the tables it writes, for messages ("public.subscriptions")
   std::vector<BudgetRef> budgets;
+  // It may return rows (RETURNING, a SELECT around a data-modifying WITH): a row limit on its
+  // Execute would then suspend it, which the guard cannot re-issue. A plain write returns
+  // none, and a row limit changes nothing (pgjdbc's executeBatch sends one).
+  bool returns_rows = true;
 };
 
 // Result columns to mask (policy::Decision::masked_outputs), per statement of the string.

@@ -215,19 +215,14 @@ def test_psql_over_limit(pg, gateway):
     assert free_count(pg) == 0
 
 
-def test_nothing_runs_after_a_guarded_write_in_one_batch(pg, gateway):
-    """The guard's own messages are answered inside the batch; an Execute after a guarded one
-    (before Sync) is refused. In autocommit the guarded write has committed by then (the guard
-    commits when it decides, not at the batch's Sync): documented in docs/policy.md."""
+def _one_batch(gateway, *messages: bytes):
     import asyncio
-    from enforce_setup import bind_msg, errors, execute_msg, parse_msg, summary, sync_msg
+    from enforce_setup import sync_msg
 
     async def go():
         c = await harness.RawConn.connect(gateway.host, gateway.port, "billing", BILLING_PW)
         try:
-            c.send(parse_msg("UPDATE g_subs SET plan = 'free' WHERE id = 1") + bind_msg() +
-                   execute_msg() + parse_msg("SELECT count(*) FROM g_subs", "after") +
-                   bind_msg("after") + execute_msg() + sync_msg())
+            c.send(b"".join(messages) + sync_msg())
             await c.writer.drain()
             got = []
             while True:
@@ -237,7 +232,33 @@ def test_nothing_runs_after_a_guarded_write_in_one_batch(pg, gateway):
                     return got
         finally:
             await c.close()
-    got = harness.run(go(), 30)
-    codes = [e["C"] for e in errors(got)]
-    assert codes == ["0A000"], summary(got)
-    assert free_count(pg) == 1
+    return harness.run(go(), 30)
+
+
+def _pbe(sql: str, name: str = "") -> bytes:
+    from enforce_setup import bind_msg, execute_msg, parse_msg
+    return parse_msg(sql, name) + bind_msg(name) + execute_msg()
+
+
+def test_guarded_write_then_more_in_one_batch_commits_at_sync(pg, gateway):
+    """A guarded write anywhere in a batch: what follows it sees it (one transaction), and it
+    commits with the client's Sync, as the batch would without Airlock."""
+    from enforce_setup import errors, summary
+    got = _one_batch(gateway, _pbe("SELECT 1"), _pbe("UPDATE g_subs SET plan = 'free' WHERE id = 1"),
+                     _pbe("SELECT count(*) FROM g_subs WHERE plan = 'free'"),
+                     _pbe("UPDATE g_subs SET plan = 'free' WHERE id = 2"))
+    assert errors(got) == [], summary(got)
+    assert "D:1" in summary(got) and summary(got)[-1] == "Z:I", summary(got)
+    assert free_count(pg) == 2
+
+
+def test_over_limit_write_mid_batch_fails_the_whole_batch(pg, gateway):
+    """The refused write fails the batch where PostgreSQL would have failed it: the write
+    before it in the same batch is rolled back with it, nothing after it runs."""
+    from enforce_setup import errors, summary
+    got = _one_batch(gateway, _pbe("UPDATE g_subs SET plan = 'free' WHERE id = 1"),
+                     _pbe("UPDATE g_subs SET plan = 'free' WHERE status = 'past_due'"),
+                     _pbe("UPDATE g_subs SET plan = 'free' WHERE id = 99"))
+    assert [e["C"] for e in errors(got)] == ["42501"], summary(got)
+    assert summary(got)[-1] == "Z:I", summary(got)
+    assert free_count(pg) == 0
