@@ -31,7 +31,7 @@ std::optional<std::uint64_t> changed_rows_in_tag(std::string_view tag) {
 }
 
 RowGuard::RowGuard(Options options, Statement statement)
-    : opt_(std::move(options)), stmt_(std::move(statement)) {}
+    : opt_(std::move(options)), stmt_(std::move(statement)), ours_(opt_.block_is_ours) {}
 
 // One injected command: Close (so the name is free), Parse, Bind, Execute. Answers:
 // CloseComplete ×2, ParseComplete, BindComplete, rows, CommandComplete.
@@ -65,9 +65,8 @@ void RowGuard::run_statement(std::string& up) {
     // block (or warns 25001 inside the client's own), then a savepoint holds the write. The
     // block is committed with the client's Sync (commit_at_sync), as the batch would be.
     if (!opened_) {
-      inject(up, "BEGIN", Step::Begin);
+      inject(up, "BEGIN", Step::Begin);  // its CommandComplete without 25001: ours_
       opened_ = true;
-      ours_ = true;
     }
     inject(up, std::string("SAVEPOINT ") + opt_.savepoint, Step::Quiet);
   } else if (opt_.in_transaction) {
@@ -102,7 +101,7 @@ void RowGuard::on_frame(const protocol::Frame& f, std::string_view raw, std::str
   if (f.type == 'N' && !steps_.empty() && steps_.front() == Step::Begin) {
     auto e = protocol::parse_error(f);
     if (e && e->sqlstate == "25001") {  // "there is already a transaction in progress"
-      ours_ = opt_.block_is_ours;
+      begin_warned_ = true;
       return;
     }
   }
@@ -126,8 +125,15 @@ void RowGuard::on_frame(const protocol::Frame& f, std::string_view raw, std::str
       // ParameterDescription is followed by the RowDescription/NoData of the same Describe.
       if (f.type != 't') pop(to_client);
       return;
-    case Step::Quiet:
     case Step::Begin:
+      // Without the warning, this BEGIN opened the block (the batch's implicit transaction
+      // became it). Until then, and if BEGIN failed, the block is whoever's it was before.
+      if (f.type == 'C') {
+        if (!begin_warned_) ours_ = true;
+        pop(to_client);
+      }
+      return;
+    case Step::Quiet:
     case Step::RollbackQuery:
       if (f.type == 'C') pop(to_client);
       return;

@@ -139,6 +139,7 @@ class RowGuard {
   bool failed_ = false;          // an error skipped the guard's own Close of its names
   bool opened_ = false;          // extended: BEGIN sent (a retry after a hold skips it)
   bool ours_ = false;            // extended: the block is Airlock's, not the client's
+  bool begin_warned_ = false;    // extended: BEGIN warned 25001 (the block already existed)
   int closes_seen_ = 0;
   std::string held_tag_;         // the statement's CommandComplete (or PortalSuspended)
   std::optional<std::uint64_t> tag_rows_;

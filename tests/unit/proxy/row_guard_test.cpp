@@ -85,6 +85,14 @@ std::string notice(std::string_view text) {
   protocol::append_notice(out, {.severity = "NOTICE", .sqlstate = "00000", .message = text});
   return out;
 }
+// BEGIN inside a transaction block: PostgreSQL warns, and the block goes on.
+std::string already_in_progress() {
+  std::string out;
+  protocol::append_notice(out, {.severity = "WARNING",
+                                .sqlstate = "25001",
+                                .message = "there is already a transaction in progress"});
+  return out;
+}
 std::string ready(char status) {
   std::string out;
   protocol::append_ready_for_query(out, status);
@@ -99,6 +107,11 @@ std::string opened() {
 std::string closed() { return close_complete() + close_complete(); }
 // ... and to one whole injected command.
 std::string injected(std::string_view tag) { return opened() + complete(tag); }
+// ... and to the extended protocol's BEGIN: in a batch's implicit transaction it opens a block;
+// inside a block (the client's, or one Airlock opened earlier in the batch) it warns 25001.
+std::string begun(bool in_block) {
+  return opened() + (in_block ? already_in_progress() : std::string()) + complete("BEGIN");
+}
 // ... and to a count query: one row per table, ("public.t", "5").
 std::string counted(const std::vector<std::pair<std::string_view, std::string_view>>& rows) {
   std::string out = opened();
@@ -114,6 +127,8 @@ const std::string kHint = "Nothing was changed.";
 // --- Scripts ------------------------------------------------------------------------------
 
 enum class Do : std::uint8_t { Feed, Commit, RollBack, Undo, RunAgain, ClientSync, Expect };
+// A guard made for the client's Sync after a batch whose block Airlock opened (at_sync rows):
+// the session sends that Sync, then the guard's commit_at_sync() instead of start().
 struct Act {
   Do what;
   std::string frames = {};       // Feed: server messages
@@ -133,8 +148,10 @@ const Act kClientSync{.what = Do::ClientSync};  // the client's Sync goes up
 struct GuardCase {
   const char* name;
   bool simple = true;  // Query; false: Execute
-  bool in_transaction = false;
+  bool in_transaction = false;  // Execute: the server warns 25001 on BEGIN (in begun(true))
   int prefix = 0;
+  bool block_is_ours = false;  // Execute: an earlier guarded write of the batch opened the block
+  bool at_sync = false;        // commit_at_sync() after the client's Sync, not start()
   std::vector<Act> script;
   std::string client;                 // types of the messages the client receives, in order
   std::vector<std::string> upstream;  // see summarize_upstream
@@ -144,6 +161,7 @@ struct GuardCase {
   bool committed = false;
   std::string error = {};  // text inside the client's one ErrorResponse
   int readies = 0;         // frames after which passed_ready() was true
+  bool opens_block = false;  // at the end: Airlock's block is to be committed at the Sync
 };
 
 void PrintTo(const GuardCase& c, std::ostream* os) { *os << c.name; }
@@ -272,28 +290,42 @@ std::vector<std::string> cat(std::initializer_list<std::vector<std::string>> par
   for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
 }
-// What start() and run_again() send.
+// What start() sends: a Query gets BEGIN (autocommit) or SAVEPOINT (in a block); an Execute
+// gets BEGIN and SAVEPOINT wherever it is; then count, the statement, count.
 std::vector<std::string> opening(bool simple, bool in_transaction) {
-  std::vector<std::string> out{
-      in_transaction ? "SAVEPOINT " + std::string(kSavepoint) : std::string("BEGIN"), "count",
-      std::string(kSql)};
+  std::vector<std::string> out;
+  if (!simple || !in_transaction) out.emplace_back("BEGIN");
+  if (!simple || in_transaction) out.push_back("SAVEPOINT " + std::string(kSavepoint));
+  out.emplace_back("count");
+  out.emplace_back(kSql);
   if (simple) out.emplace_back("Describe");
   out.emplace_back("count");
   out.emplace_back("Flush");
   return out;
 }
+// What run_again() sends: the same, but an Execute's block is open already (no second BEGIN).
+std::vector<std::string> reopening(bool simple, bool in_transaction) {
+  std::vector<std::string> out = opening(simple, in_transaction);
+  if (!simple) out.erase(out.begin());
+  return out;
+}
 
-// What commit() sends: COMMIT or RELEASE, then the Close of Airlock's names, sent with a Sync
-// (Query) or a Flush (Execute: the client's own Sync follows).
+// What commit() sends: COMMIT (a Query's own block) or RELEASE, then the Close of Airlock's
+// names, sent with a Sync (Query) or a Flush (Execute: the client's own Sync follows, and the
+// block, if Airlock's, is committed after it).
 std::vector<std::string> committing(bool simple, bool in_transaction) {
-  return {in_transaction ? "RELEASE SAVEPOINT " + std::string(kSavepoint) : std::string("COMMIT"),
+  return {simple && !in_transaction ? std::string("COMMIT")
+                                    : "RELEASE SAVEPOINT " + std::string(kSavepoint),
           "Close P", "Close S", simple ? "Sync" : "Flush"};
 }
-// What roll_back() sends after a count: undo, then the marker.
-std::vector<std::string> rolling_back(bool in_transaction) {
-  return {in_transaction ? "ROLLBACK TO SAVEPOINT " + std::string(kSavepoint)
-                         : std::string("ROLLBACK"),
-          "marker", "Flush"};
+// What roll_back() and undo_for_retry() send after a count: ROLLBACK (a Query's own block) or
+// ROLLBACK TO SAVEPOINT; roll_back() then sends the marker.
+std::string undoing(bool simple, bool in_transaction) {
+  return simple && !in_transaction ? std::string("ROLLBACK")
+                                   : "ROLLBACK TO SAVEPOINT " + std::string(kSavepoint);
+}
+std::vector<std::string> rolling_back(bool simple, bool in_transaction) {
+  return {undoing(simple, in_transaction), "marker", "Flush"};
 }
 // After an error: the Sync that ends the skipping (the guard's for a Query, the client's for an
 // Execute), the ROLLBACK of Airlock's failed block if there is one, the Close of its names and
@@ -378,13 +410,19 @@ TEST_P(RowGuardTable, Conversation) {
                              .prefix_responses = c.prefix,
                              .name = std::string(kName),
                              .savepoint = std::string(kSavepoint),
-                             .marker = std::string(kMarker)},
+                             .marker = std::string(kMarker),
+                             .block_is_ours = c.block_is_ours},
                             {.sql = std::string(kSql), .simple = c.simple}),
                    {},
                    {},
                    0,
                    false};
-  run.guard.start(run.up);
+  if (c.at_sync) {
+    protocol::append_sync(run.up);  // the client's Sync goes up first, as relay.cpp does
+    run.guard.commit_at_sync(run.up);
+  } else {
+    run.guard.start(run.up);
+  }
   play(c, run);
   if (HasFatalFailure()) return;
 
@@ -395,6 +433,10 @@ TEST_P(RowGuardTable, Conversation) {
   EXPECT_EQ(run.guard.rows().tables, c.tables);
   EXPECT_EQ(run.guard.committed(), c.committed);
   EXPECT_EQ(run.readies, c.readies);
+  EXPECT_EQ(run.guard.opens_block(), c.opens_block);
+  if (c.simple) {
+    EXPECT_FALSE(c.opens_block) << "a Query's guard never leaves a block to commit";
+  }
   const Frames fs = split(run.client);
   for (std::size_t i = 0; i < fs.frames.size(); ++i) {
     if (fs.frames[i].type != 'E') continue;
@@ -405,6 +447,9 @@ TEST_P(RowGuardTable, Conversation) {
   for (std::string_view internal : {kName, kSavepoint, kMarker}) {
     EXPECT_EQ(run.client.find(internal), std::string::npos) << "the client saw " << internal;
   }
+  // Nor does the 25001 warning of Airlock's BEGIN: PostgreSQL would not have sent it.
+  EXPECT_EQ(run.client.find("already a transaction"), std::string::npos);
+  if (c.at_sync) return;  // names are neither opened nor closed: see the at_sync rows
   // Once the client has the turn, Airlock's names hold nothing: the last thing upstream is
   // their Close (with the Sync or Flush that sends it), and after an error, it follows a Sync
   // that ended the skipping (and the ROLLBACK of Airlock's block), or the server skipped it.
@@ -432,12 +477,17 @@ TEST_P(RowGuardTable, Conversation) {
 std::string update5(bool simple) {
   return opened() + (simple ? no_data() : "") + complete("UPDATE 5");
 }
+// The answers up to the statement's (an Execute: BEGIN, warning in a block, then SAVEPOINT).
+std::string opened_block(bool simple, bool txn) {
+  if (simple) return injected(txn ? "SAVEPOINT" : "BEGIN");
+  return begun(txn) + injected("SAVEPOINT");
+}
 std::string ran_update5(bool simple, bool txn, int prefix = 0) {
   std::string out;
   if (prefix > 0) out += parse_complete();
   if (prefix > 1) out += bind_complete();
-  return out + injected(txn ? "SAVEPOINT" : "BEGIN") + counted({{"public.t", "3"}}) +
-         update5(simple) + counted({{"public.t", "8"}});
+  return out + opened_block(simple, txn) + counted({{"public.t", "3"}}) + update5(simple) +
+         counted({{"public.t", "8"}});
 }
 const Tables kT5 = {{"public.t", 5}};
 
@@ -458,12 +508,13 @@ INSTANTIATE_TEST_SUITE_P(
                   .simple = false,
                   .prefix = 2,
                   .script = {feed(ran_update5(false, false, 2)), expect(State::Decide, "12"),
-                             kCommit, feed(injected("COMMIT") + closed())},
+                             kCommit, feed(injected("RELEASE") + closed())},
                   .client = "12C",
                   .upstream = cat({opening(false, false), committing(false, false)}),
                   .total = 5,
                   .tables = kT5,
-                  .committed = true},
+                  .committed = true,
+                  .opens_block = true},
         GuardCase{.name = "transaction_query_release",
                   .in_transaction = true,
                   .script = {feed(ran_update5(true, true)), kCommit,
@@ -488,13 +539,14 @@ INSTANTIATE_TEST_SUITE_P(
         GuardCase{.name = "commit_done_only_once_closes_answered",
                   .simple = false,
                   .script = {feed(ran_update5(false, false)), kCommit,
-                             feed(injected("COMMIT") + close_complete()),
+                             feed(injected("RELEASE") + close_complete()),
                              expect(State::Running, "C"), feed(close_complete())},
                   .client = "C",
                   .upstream = cat({opening(false, false), committing(false, false)}),
                   .total = 5,
                   .tables = kT5,
-                  .committed = true},
+                  .committed = true,
+                  .opens_block = true},
 
         // --- over the limit: the marker's error becomes the guard's ---------------------
         GuardCase{.name = "autocommit_query_over_limit",
@@ -502,7 +554,7 @@ INSTANTIATE_TEST_SUITE_P(
                              feed(injected("ROLLBACK") + marker_error() +
                                   cleaned('I', false, 'I'))},
                   .client = "EZ",
-                  .upstream = cat({opening(true, false), rolling_back(false), cleanup(false)}),
+                  .upstream = cat({opening(true, false), rolling_back(true, false), cleanup(false)}),
                   .total = 5,
                   .tables = kT5,
                   .error = kDeny,
@@ -512,7 +564,7 @@ INSTANTIATE_TEST_SUITE_P(
                              feed(injected("ROLLBACK") + marker_error() +
                                   cleaned('I', false, 'I'))},
                   .client = "EZ",
-                  .upstream = cat({opening(true, false), rolling_back(false), cleanup(false)}),
+                  .upstream = cat({opening(true, false), rolling_back(true, false), cleanup(false)}),
                   .total = 5,
                   .tables = kT5,
                   .error = kHint,
@@ -523,9 +575,9 @@ INSTANTIATE_TEST_SUITE_P(
                   .script = {feed(ran_update5(false, false, 2)), kRollBack,
                              feed(injected("ROLLBACK") + marker_error()),
                              expect(State::AwaitClientSync, "12E"), kClientSync,
-                             feed(cleaned('I', false, 'I'))},
+                             feed(cleaned('E', true, 'I'))},
                   .client = "12EZ",
-                  .upstream = cat({opening(false, false), rolling_back(false), cleanup(false)}),
+                  .upstream = cat({opening(false, false), rolling_back(false, false), cleanup(true)}),
                   .total = 5,
                   .tables = kT5,
                   .error = kDeny,
@@ -536,7 +588,7 @@ INSTANTIATE_TEST_SUITE_P(
                              feed(injected("ROLLBACK") + marker_error() +
                                   cleaned('E', false, 'E'))},
                   .client = "EZ",
-                  .upstream = cat({opening(true, true), rolling_back(true), cleanup(false)}),
+                  .upstream = cat({opening(true, true), rolling_back(true, true), cleanup(false)}),
                   .total = 5,
                   .tables = kT5,
                   .error = kDeny,
@@ -550,7 +602,7 @@ INSTANTIATE_TEST_SUITE_P(
                              expect(State::AwaitClientSync, "12E"), kClientSync,
                              feed(cleaned('E', false, 'E'))},
                   .client = "12EZ",
-                  .upstream = cat({opening(false, true), rolling_back(true), cleanup(false)}),
+                  .upstream = cat({opening(false, true), rolling_back(false, true), cleanup(false)}),
                   .total = 5,
                   .tables = kT5,
                   .error = kDeny,
@@ -594,7 +646,7 @@ INSTANTIATE_TEST_SUITE_P(
         GuardCase{.name = "statement_error_autocommit_execute_rolls_back_after_client_sync",
                   .simple = false,
                   .prefix = 2,
-                  .script = {feed(parse_complete() + bind_complete() + injected("BEGIN") +
+                  .script = {feed(parse_complete() + bind_complete() + opened_block(false, false) +
                                   counted({}) + opened() + error("23505", "duplicate key")),
                              expect(State::AwaitClientSync, "12E"), kClientSync,
                              feed(cleaned('E', true, 'I'))},
@@ -622,13 +674,220 @@ INSTANTIATE_TEST_SUITE_P(
                   .simple = false,
                   .in_transaction = true,
                   .prefix = 2,
-                  .script = {feed(parse_complete() + bind_complete() + injected("SAVEPOINT") +
+                  .script = {feed(parse_complete() + bind_complete() + opened_block(false, true) +
                                   counted({}) + opened() + error("23505", "duplicate key")),
                              expect(State::AwaitClientSync, "12E"), kClientSync,
                              feed(cleaned('E', false, 'E'))},
                   .client = "12EZ",
                   .upstream = cat({opening(false, true), cleanup(false)}),
                   .error = "duplicate key",
+                  .readies = 1},
+
+        // --- the extended protocol's block: whose it is, and its end at the client's Sync ---
+        GuardCase{.name = "execute_in_client_block_warning_swallowed_block_left_to_client",
+                  // JDBC with autocommit off: BEGIN warns 25001 and the block stays the
+                  // client's: no COMMIT after its Sync.
+                  .simple = false,
+                  .in_transaction = true,
+                  .script = {feed(begun(true)), expect(State::Running, ""),
+                             feed(injected("SAVEPOINT") + counted({{"public.t", "3"}}) +
+                                  update5(false) + counted({{"public.t", "8"}})),
+                             kCommit, feed(injected("RELEASE") + closed())},
+                  .client = "C",
+                  .upstream = cat({opening(false, true), committing(false, true)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .committed = true,
+                  .opens_block = false},
+        GuardCase{.name = "execute_in_client_block_over_limit_no_rollback_after_sync",
+                  .simple = false,
+                  .in_transaction = true,
+                  .script = {feed(ran_update5(false, true)), kRollBack,
+                             feed(injected("ROLLBACK") + marker_error()),
+                             expect(State::AwaitClientSync, "E"), kClientSync,
+                             feed(cleaned('E', false, 'E'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(false, true), rolling_back(false, true), cleanup(false)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = kDeny,
+                  .readies = 1},
+        GuardCase{.name = "execute_begin_other_notice_relayed_block_ours",
+                  // Only BEGIN's 25001 says the block exists; any other notice is the client's.
+                  .simple = false,
+                  .script = {feed(opened() + notice("n") + complete("BEGIN") +
+                                  injected("SAVEPOINT") + counted({}) + update5(false) +
+                                  counted({{"public.t", "5"}})),
+                             kCommit, feed(injected("RELEASE") + closed())},
+                  .client = "NC",
+                  .upstream = cat({opening(false, false), committing(false, false)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .committed = true,
+                  .opens_block = true},
+        GuardCase{.name = "second_write_in_airlock_block_commit_keeps_ours",
+                  // An earlier guarded write of the batch opened Airlock's block: this BEGIN
+                  // warns, and the block is still Airlock's, committed after the Sync.
+                  .simple = false,
+                  .block_is_ours = true,
+                  .script = {feed(ran_update5(false, true)), kCommit,
+                             feed(injected("RELEASE") + closed())},
+                  .client = "C",
+                  .upstream = cat({opening(false, true), committing(false, true)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .committed = true,
+                  .opens_block = true},
+        GuardCase{.name = "second_write_in_airlock_block_fails_rolled_back_after_sync",
+                  .simple = false,
+                  .block_is_ours = true,
+                  .script = {feed(opened_block(false, true) + counted({}) + opened() +
+                                  error("23505", "duplicate key")),
+                             expect(State::AwaitClientSync, "E"), kClientSync,
+                             feed(cleaned('E', true, 'I'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(false, true), cleanup(true)}),
+                  .error = "duplicate key",
+                  .readies = 1},
+        GuardCase{.name = "second_write_in_airlock_block_over_limit_rolled_back_after_sync",
+                  .simple = false,
+                  .block_is_ours = true,
+                  .script = {feed(ran_update5(false, true)), kRollBack,
+                             feed(injected("ROLLBACK") + marker_error()),
+                             expect(State::AwaitClientSync, "E"), kClientSync,
+                             feed(cleaned('E', true, 'I'))},
+                  .client = "EZ",
+                  .upstream =
+                      cat({opening(false, true), rolling_back(false, true), cleanup(true)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = kDeny,
+                  .readies = 1},
+        // BEGIN itself fails (a cancel): no block was opened by it, so none is Airlock's
+        // unless an earlier write of the batch opened it. In an implicit transaction the
+        // Sync ends the failed batch ('I'); the client's own block stays aborted for it.
+        GuardCase{.name = "begin_fails_autocommit_nothing_to_roll_back",
+                  .simple = false,
+                  .script = {feed(opened() + error("57014", "canceling statement")),
+                             expect(State::AwaitClientSync, "E"), kClientSync,
+                             feed(cleaned('I', false, 'I'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(false, false), cleanup(false)}),
+                  .error = "canceling statement",
+                  .readies = 1},
+        GuardCase{.name = "begin_fails_in_client_block_never_rolls_it_back",
+                  .simple = false,
+                  .in_transaction = true,
+                  .script = {feed(opened() + error("57014", "canceling statement")),
+                             expect(State::AwaitClientSync, "E"), kClientSync,
+                             feed(cleaned('E', false, 'E'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(false, true), cleanup(false)}),
+                  .error = "canceling statement",
+                  .readies = 1},
+        GuardCase{.name = "begin_fails_in_airlock_block_rolled_back_after_sync",
+                  .simple = false,
+                  .block_is_ours = true,
+                  .script = {feed(opened() + error("57014", "canceling statement")),
+                             expect(State::AwaitClientSync, "E"), kClientSync,
+                             feed(cleaned('E', true, 'I'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(false, true), cleanup(true)}),
+                  .error = "canceling statement",
+                  .readies = 1},
+        GuardCase{.name = "prefix_error_in_client_block_never_rolls_it_back",
+                  .simple = false,
+                  .in_transaction = true,
+                  .prefix = 1,
+                  .script = {feed(error("42P01", "relation \"nope\" does not exist")),
+                             expect(State::AwaitClientSync, "E"), kClientSync,
+                             feed(cleaned('E', false, 'E'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(false, true), cleanup(false)}),
+                  .error = "relation \"nope\" does not exist",
+                  .readies = 1},
+        GuardCase{.name = "hold_retry_execute_no_second_begin",
+                  .simple = false,
+                  .script = {feed(ran_update5(false, false)), kUndo, feed(injected("ROLLBACK")),
+                             expect(State::Undone, ""), kRunAgain,
+                             feed(injected("SAVEPOINT") + counted({{"public.t", "8"}}) +
+                                  update5(false) + counted({{"public.t", "13"}})),
+                             expect(State::Decide, ""), kCommit,
+                             feed(injected("RELEASE") + closed())},
+                  .client = "C",
+                  .upstream = cat({opening(false, false),
+                                   {undoing(false, false), "Flush"},
+                                   reopening(false, false),
+                                   committing(false, false)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .committed = true,
+                  .opens_block = true},
+        GuardCase{.name = "hold_retry_execute_in_client_block_stays_the_clients",
+                  .simple = false,
+                  .in_transaction = true,
+                  .script = {feed(ran_update5(false, true)), kUndo, feed(injected("ROLLBACK")),
+                             kRunAgain,
+                             feed(injected("SAVEPOINT") + counted({{"public.t", "8"}}) +
+                                  update5(false) + counted({{"public.t", "13"}})),
+                             kCommit, feed(injected("RELEASE") + closed())},
+                  .client = "C",
+                  .upstream = cat({opening(false, true),
+                                   {undoing(false, true), "Flush"},
+                                   reopening(false, true),
+                                   committing(false, true)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .committed = true},
+        GuardCase{.name = "hold_retry_execute_refused_airlock_block_rolled_back",
+                  .simple = false,
+                  .script = {feed(ran_update5(false, false)), kUndo, feed(injected("ROLLBACK")),
+                             kRollBack, feed(marker_error()),
+                             expect(State::AwaitClientSync, "E"), kClientSync,
+                             feed(cleaned('E', true, 'I'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(false, false),
+                                   {undoing(false, false), "Flush", "marker", "Flush"},
+                                   cleanup(true)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = kDeny,
+                  .readies = 1},
+
+        // --- commit_at_sync: Airlock's block ends with the client's Sync -----------------
+        GuardCase{.name = "at_sync_airlock_block_committed",
+                  .simple = false,
+                  .at_sync = true,
+                  .script = {feed(ready('T')), expect(State::Running, ""),
+                             feed(complete("COMMIT") + ready('I'))},
+                  .client = "Z",
+                  .upstream = {"Sync", "Q COMMIT"},
+                  .readies = 1},
+        GuardCase{.name = "at_sync_commit_fails_deferred_constraint_error_then_ready",
+                  .simple = false,
+                  .at_sync = true,
+                  .script = {feed(ready('T') +
+                                  error("23503", "violates foreign key constraint") + ready('I'))},
+                  .client = "EZ",
+                  .upstream = {"Sync", "Q COMMIT"},
+                  .error = "violates foreign key constraint",
+                  .readies = 1},
+        GuardCase{.name = "at_sync_batch_failed_after_write_commit_rolls_back",
+                  // The batch failed after the guarded write (the client's error was relayed
+                  // already): COMMIT of the aborted block answers ROLLBACK, swallowed.
+                  .simple = false,
+                  .at_sync = true,
+                  .script = {feed(ready('E') + complete("ROLLBACK") + ready('I'))},
+                  .client = "Z",
+                  .upstream = {"Sync", "Q COMMIT"},
+                  .readies = 1},
+        GuardCase{.name = "at_sync_notices_relayed",
+                  .simple = false,
+                  .at_sync = true,
+                  .script = {feed(notice("a") + ready('T') + notice("b") + complete("COMMIT") +
+                                  ready('I'))},
+                  .client = "NNZ",
+                  .upstream = {"Sync", "Q COMMIT"},
                   .readies = 1},
 
         // --- errors around the statement ---------------------------------------------------
@@ -671,7 +930,7 @@ INSTANTIATE_TEST_SUITE_P(
         GuardCase{
             .name = "rollback_query_after_client_sync_fails_one_ready",
             .simple = false,
-            .script = {feed(injected("BEGIN") + counted({}) + opened() +
+            .script = {feed(opened_block(false, false) + counted({}) + opened() +
                             error("57014", "canceling statement due to user request")),
                        kClientSync,
                        feed(ready('E') + error("57014", "canceling statement due to user request") +
@@ -686,7 +945,7 @@ INSTANTIATE_TEST_SUITE_P(
             // the client's, and the guard does not wait for a second Sync of the client's.
             .simple = false,
             .in_transaction = true,
-            .script = {feed(injected("SAVEPOINT") + counted({}) + opened() +
+            .script = {feed(opened_block(false, true) + counted({}) + opened() +
                             error("57014", "canceling statement due to user request")),
                        kClientSync,
                        feed(ready('E') + error("57014", "canceling statement due to user request") +
@@ -695,19 +954,35 @@ INSTANTIATE_TEST_SUITE_P(
             .upstream = cat({opening(false, true), cleanup(false), {"Close P", "Close S", "Sync"}}),
             .error = "canceling statement due to user request",
             .readies = 1},
-        GuardCase{.name = "commit_fails_deferred_execute",
+        // An Execute's commit() is a RELEASE (deferred constraints fail at the COMMIT after the
+        // client's Sync: see the at_sync rows); a RELEASE can fail all the same (a cancel). It
+        // aborts Airlock's block, which is rolled back after the client's Sync.
+        GuardCase{.name = "release_fails_execute_airlock_block_rolled_back_after_sync",
                   .simple = false,
                   .prefix = 2,
                   .script = {feed(ran_update5(false, false, 2)), kCommit,
-                             feed(opened() + error("23503", "violates foreign key constraint")),
+                             feed(opened() + error("57014", "canceling statement")),
                              expect(State::AwaitClientSync, "12E"), kClientSync,
-                             feed(cleaned('I', false, 'I'))},
+                             feed(cleaned('E', true, 'I'))},
                   .client = "12EZ",
                   .upstream =
-                      cat({opening(false, false), committing(false, false), cleanup(false)}),
+                      cat({opening(false, false), committing(false, false), cleanup(true)}),
                   .total = 5,
                   .tables = kT5,
-                  .error = "violates foreign key constraint",
+                  .error = "canceling statement",
+                  .readies = 1},
+        GuardCase{.name = "release_fails_execute_client_block_left_to_client",
+                  .simple = false,
+                  .in_transaction = true,
+                  .script = {feed(ran_update5(false, true)), kCommit,
+                             feed(opened() + error("57014", "canceling statement")),
+                             expect(State::AwaitClientSync, "E"), kClientSync,
+                             feed(cleaned('E', false, 'E'))},
+                  .client = "EZ",
+                  .upstream = cat({opening(false, true), committing(false, true), cleanup(false)}),
+                  .total = 5,
+                  .tables = kT5,
+                  .error = "canceling statement",
                   .readies = 1},
         GuardCase{.name = "count_before_fails_query_block_rolled_back",
                   .script = {feed(injected("BEGIN") + opened() +
@@ -721,7 +996,7 @@ INSTANTIATE_TEST_SUITE_P(
             .name = "count_after_fails_execute_tag_withheld",
             .simple = false,
             .prefix = 2,
-            .script = {feed(parse_complete() + bind_complete() + injected("BEGIN") + counted({}) +
+            .script = {feed(parse_complete() + bind_complete() + opened_block(false, false) + counted({}) +
                             update5(false) + opened() + error("57014", "canceling statement")),
                        expect(State::AwaitClientSync, "12E"), kClientSync,
                        feed(cleaned('E', true, 'I'))},
@@ -751,7 +1026,7 @@ INSTANTIATE_TEST_SUITE_P(
                   .readies = 1},
         GuardCase{.name = "guard_error_never_quotes_guard_portal_name",
                   .simple = false,
-                  .script = {feed(injected("BEGIN") + counted({}) + update5(false) +
+                  .script = {feed(opened_block(false, false) + counted({}) + update5(false) +
                                   close_complete() + close_complete() + parse_complete() +
                                   error("34000",
                                         "portal \"" + std::string(kName) + "\" does not exist")),
@@ -771,7 +1046,7 @@ INSTANTIATE_TEST_SUITE_P(
                              expect(State::AwaitClientSync, "E"), kClientSync,
                              feed(cleaned('E', false, 'E'))},
                   .client = "EZ",
-                  .upstream = cat({opening(false, true), rolling_back(true), cleanup(false)}),
+                  .upstream = cat({opening(false, true), rolling_back(false, true), cleanup(false)}),
                   .total = 5,
                   .tables = kT5,
                   .error = "the row guard could not run (an internal statement failed)",
@@ -807,7 +1082,7 @@ INSTANTIATE_TEST_SUITE_P(
             .name = "notices_in_prefix_and_swallowed_phases",
             .simple = false,
             .prefix = 2,
-            .script = {feed(parse_complete() + notice("a") + bind_complete() + injected("BEGIN") +
+            .script = {feed(parse_complete() + notice("a") + bind_complete() + opened_block(false, false) +
                             counted({}) + opened() + notice("b") + error("23505", "duplicate key")),
                        kClientSync,
                        feed(notice("c") + ready('E') + notice("d") + complete("ROLLBACK") +
@@ -822,7 +1097,7 @@ INSTANTIATE_TEST_SUITE_P(
                              feed(opened() + notice("x") + complete("ROLLBACK") + notice("y") +
                                   marker_error() + notice("z") + cleaned('I', false, 'I'))},
                   .client = "NNENZ",
-                  .upstream = cat({opening(true, false), rolling_back(false), cleanup(false)}),
+                  .upstream = cat({opening(true, false), rolling_back(true, false), cleanup(false)}),
                   .total = 5,
                   .tables = kT5,
                   .error = kDeny,
@@ -844,15 +1119,15 @@ INSTANTIATE_TEST_SUITE_P(
         GuardCase{.name = "returning_rows_execute_over_limit_no_tag",
                   .simple = false,
                   .prefix = 2,
-                  .script = {feed(parse_complete() + bind_complete() + injected("BEGIN") +
+                  .script = {feed(parse_complete() + bind_complete() + opened_block(false, false) +
                                   counted({}) + opened() + data_row({"1"}) + data_row({"2"}) +
                                   complete("UPDATE 5") + counted({{"public.t", "5"}})),
                              expect(State::Decide, "12DD"), kRollBack,
                              feed(injected("ROLLBACK") + marker_error()),
                              expect(State::AwaitClientSync, "12DDE"), kClientSync,
-                             feed(cleaned('I', false, 'I'))},
+                             feed(cleaned('E', true, 'I'))},
                   .client = "12DDEZ",
-                  .upstream = cat({opening(false, false), rolling_back(false), cleanup(false)}),
+                  .upstream = cat({opening(false, false), rolling_back(false, false), cleanup(true)}),
                   .total = 5,
                   .tables = kT5,
                   .error = kDeny,
@@ -860,16 +1135,17 @@ INSTANTIATE_TEST_SUITE_P(
         GuardCase{.name = "portal_suspended_held_like_a_tag",
                   .simple = false,
                   .prefix = 2,
-                  .script = {feed(parse_complete() + bind_complete() + injected("BEGIN") +
+                  .script = {feed(parse_complete() + bind_complete() + opened_block(false, false) +
                                   counted({}) + opened() + data_row({"1"}) + portal_suspended() +
                                   counted({{"public.t", "1"}})),
                              expect(State::Decide, "12D"), kCommit,
-                             feed(injected("COMMIT") + closed())},
+                             feed(injected("RELEASE") + closed())},
                   .client = "12Ds",
                   .upstream = cat({opening(false, false), committing(false, false)}),
                   .total = 1,
                   .tables = {{"public.t", 1}},
-                  .committed = true},
+                  .committed = true,
+                  .opens_block = true},
         GuardCase{.name = "empty_query_relayed_nothing_counted",
                   .script = {feed(injected("BEGIN") + counted({}) + opened() + no_data() +
                                   empty_query() + counted({})),
@@ -884,14 +1160,15 @@ INSTANTIATE_TEST_SUITE_P(
             .simple = false,
             .prefix = 3,
             .script = {feed(parse_complete() + parameter_description() + no_data() +
-                            bind_complete() + injected("BEGIN") + counted({{"public.t", "3"}}) +
+                            bind_complete() + opened_block(false, false) + counted({{"public.t", "3"}}) +
                             update5(false) + counted({{"public.t", "8"}})),
-                       expect(State::Decide, "1tn2"), kCommit, feed(injected("COMMIT") + closed())},
+                       expect(State::Decide, "1tn2"), kCommit, feed(injected("RELEASE") + closed())},
             .client = "1tn2C",
             .upstream = cat({opening(false, false), committing(false, false)}),
             .total = 5,
             .tables = kT5,
-            .committed = true},
+            .committed = true,
+            .opens_block = true},
 
         // --- counting -------------------------------------------------------------------
         GuardCase{
@@ -925,7 +1202,7 @@ INSTANTIATE_TEST_SUITE_P(
                              feed(injected("ROLLBACK") + marker_error() +
                                   cleaned('I', false, 'I'))},
                   .client = "EZ",
-                  .upstream = cat({opening(true, false), rolling_back(false), cleanup(false)}),
+                  .upstream = cat({opening(true, false), rolling_back(true, false), cleanup(false)}),
                   .total = 2,
                   .tables = {{"public.w", 2}},
                   .error = kDeny,
@@ -944,7 +1221,7 @@ GuardCase names_closed(const char* name, Outcome outcome, bool simple, bool txn)
   switch (outcome) {
     case Outcome::Commit:
       c.script = {feed(ran_update5(simple, txn)), kCommit,
-                  feed(injected(txn ? "RELEASE" : "COMMIT") + closed() +
+                  feed(injected(txn || !simple ? "RELEASE" : "COMMIT") + closed() +
                        (simple ? ready(last) : std::string()))};
       c.client = simple ? "CZ" : "C";
       c.upstream = cat({opening(simple, txn), committing(simple, txn)});
@@ -952,21 +1229,24 @@ GuardCase names_closed(const char* name, Outcome outcome, bool simple, bool txn)
       c.tables = kT5;
       c.committed = true;
       c.readies = simple ? 1 : 0;
+      c.opens_block = !simple && !txn;  // committed after the client's Sync
       break;
     case Outcome::OverLimit:
       c.script = {feed(ran_update5(simple, txn)), kRollBack,
                   feed(injected("ROLLBACK") + marker_error())};
       if (!simple) c.script.push_back(kClientSync);
-      c.script.push_back(feed(cleaned(txn ? 'E' : 'I', false, last)));
+      // An Execute's marker aborts Airlock's block, rolled back after the client's Sync.
+      c.script.push_back(feed(cleaned(txn || !simple ? 'E' : 'I', !simple && !txn, last)));
       c.client = "EZ";
-      c.upstream = cat({opening(simple, txn), rolling_back(txn), cleanup(false)});
+      c.upstream =
+          cat({opening(simple, txn), rolling_back(simple, txn), cleanup(!simple && !txn)});
       c.total = 5;
       c.tables = kT5;
       c.error = kDeny;
       c.readies = 1;
       break;
     case Outcome::StatementError:
-      c.script = {feed(injected(txn ? "SAVEPOINT" : "BEGIN") + counted({}) + opened() +
+      c.script = {feed(opened_block(simple, txn) + counted({}) + opened() +
                        (simple ? no_data() : std::string()) + error("23505", "duplicate key"))};
       if (!simple) c.script.push_back(kClientSync);
       c.script.push_back(feed(cleaned('E', !txn, last)));
