@@ -14,10 +14,16 @@
 // every answer is in; no answer is left over; when the client has the turn, the server holds
 // no statement or portal under the guard's name; the client gets one ReadyForQuery, last, and
 // at most one ErrorResponse (two when a cancel hit the guard's ROLLBACK), and none of Airlock's
-// names; an Execute that failed waits for the client's Sync, one that did not never does;
-// rows() is the statement's count; the statement's command tag reaches the client exactly
-// when its changes were kept; autocommit leaves no transaction open (unless its ROLLBACK was
-// cancelled).
+// names nor the 25001 warning of Airlock's BEGIN; an Execute that failed waits for the client's
+// Sync, one that did not never does; rows() is the statement's count; the statement's command
+// tag reaches the client exactly when its changes were kept. An extended batch may hold up to
+// three guarded writes, run as the session runs them (the later ones with block_is_ours once
+// one opened Airlock's block, none after one failed), then the client's Sync, followed by
+// commit_at_sync() when Airlock's block is open. When the client's batch ends (its
+// ReadyForQuery relayed), no transaction block opened by Airlock is left open unless the client
+// had its own (or a cancel hit the guard's ROLLBACK), the client's own block is never ended
+// by Airlock, the ReadyForQuery's status is the server's, nothing the guard did not keep was
+// committed, and a kept write is committed (autocommit) unless the client was told of an error.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -51,7 +57,7 @@ constexpr std::string_view kSql = "UPDATE t SET x = 1";
 
 // What the guard sent upstream: only messages it issues, each well-formed, and only under
 // Airlock's own names (the client's statements and portals are never touched).
-Frames check_upstream(std::string_view up) {
+Frames check_upstream(std::string_view up, bool at_sync = false) {
   Frames fs = whole(up);
   for (const auto& [f, raw] : fs) {
     switch (f.type) {
@@ -76,8 +82,9 @@ Frames check_upstream(std::string_view up) {
         check(t && t->name == kName && (f.type == 'C' || t->kind == 'P'));
         break;
       }
-      case 'Q':
-        check(parse_query(f) == std::string_view("ROLLBACK"));
+      case 'Q':  // COMMIT: only the guard made for the client's Sync (commit_at_sync)
+        check(parse_query(f) == std::string_view("ROLLBACK") ||
+              (at_sync && parse_query(f) == std::string_view("COMMIT")));
         break;
       case 'S':
       case 'H':
@@ -173,7 +180,7 @@ std::string chaos_frame(Bytes& b) {
       return error("XX000", text.append("x"));
     }
     case 11:
-      return notice("n");
+      return b.front() & 1 ? notice("n", "25001") : notice("n");
     case 12:
       return ready("ITEX"[b.front() % 4]);
     case 13: {
@@ -242,9 +249,76 @@ void run_chaos(Bytes& b, RowGuard& g, bool simple) {
 
 // --- Model ---------------------------------------------------------------------------
 
-void run_model(Bytes& b, RowGuard& g, Model& m, bool simple, int prefix, bool in_transaction,
-               std::string_view sql) {
+// One guard, driven to Done or AwaitClientSync as the session drives it. `client` gets what
+// the guard relays; `errors_seen` counts its ErrorResponses.
+struct Batch {
+  std::string client;
   std::set<std::string, std::less<>> sent;
+  bool refused = false;
+  int undos = 0;
+};
+
+State drive(Bytes& b, RowGuard& g, Model& m, Batch& batch, bool at_sync) {
+  for (int steps = 0;; ++steps) {
+    check(steps < 100000);
+    std::string up;
+    const State st = g.state();
+    if (st == State::Running) {
+      check(!m.out.empty());  // otherwise the guard would wait for ever
+      const std::string frame = std::move(m.out.front());
+      m.out.pop_front();
+      batch.sent.insert(frame);
+      std::string to_client;
+      g.on_frame(whole(frame)[0].first, frame, to_client, up);
+      check_client(to_client, frame, g, batch.sent);
+      if (kTrace) {
+        std::fprintf(stderr, "server %c -> client '%s' up '%s' state %d\n", frame[0],
+                     types(to_client).c_str(), types(up).c_str(), static_cast<int>(g.state()));
+      }
+      batch.client += to_client;
+    } else {
+      if (kTrace)
+        std::fprintf(stderr, "state %d, %zu answers due\n", static_cast<int>(st), m.out.size());
+      check(m.out.empty());  // decided or finished with answers still to come
+      if (st == State::Done || st == State::AwaitClientSync) {
+        if (st == State::Done) check(!m.holds_guard_names());  // Airlock's names are free
+        return st;
+      }
+      check(!at_sync);  // commit_at_sync() decides nothing
+      if (st == State::Decide) {
+        check(g.rows().tables == m.deltas);
+        std::uint64_t sum = 0;
+        for (const auto& [t, n] : m.deltas) sum += n;
+        check(g.rows().total == std::max(sum, m.tag_rows));
+        const std::uint8_t d = b.front() % 3;
+        if (d == 2 && batch.undos < 3) {
+          ++batch.undos;
+          g.undo_for_retry(up);
+        } else if (d == 1) {
+          batch.refused = true;
+          g.roll_back(up, deny(), "hint");
+        } else {
+          g.commit(up);
+        }
+      } else {  // Undone
+        if (b.front() % 2) {
+          g.run_again(up);
+        } else {
+          batch.refused = true;
+          g.roll_back(up, deny(), {});
+        }
+      }
+    }
+    check_upstream(up, at_sync);
+    m.read(up);
+  }
+}
+
+void run_model(Bytes& b, Model& m, const RowGuard::Options& base, const RowGuard::Statement& stmt,
+               int writes) {
+  const bool simple = stmt.simple;
+  const bool in_transaction = base.in_transaction;
+  const int prefix = base.prefix_responses;
   // The client's messages before its Execute (Parse, Describe, Bind...) were answered first.
   for (int i = 0; i < prefix; ++i) {
     if (m.fails()) {
@@ -267,78 +341,68 @@ void run_model(Bytes& b, RowGuard& g, Model& m, bool simple, int prefix, bool in
         break;
     }
   }
-  std::string up;
-  g.start(up);
-  check_upstream(up);
-  m.read(up);
-  std::string client;
-  bool synced = false;
-  bool refused = false;
-  int undos = 0;
-  for (int steps = 0;; ++steps) {
-    check(steps < 100000);
-    up.clear();
-    const State st = g.state();
-    if (st == State::Running) {
-      check(!m.out.empty());  // otherwise the guard would wait for ever
-      const std::string frame = std::move(m.out.front());
-      m.out.pop_front();
-      sent.insert(frame);
-      std::string to_client;
-      g.on_frame(whole(frame)[0].first, frame, to_client, up);
-      check_client(to_client, frame, g, sent);
-      if (kTrace) {
-        std::fprintf(stderr, "server %c -> client '%s' up '%s' state %d\n", frame[0],
-                     types(to_client).c_str(), types(up).c_str(), static_cast<int>(g.state()));
-      }
-      client += to_client;
-    } else {
-      if (kTrace)
-        std::fprintf(stderr, "state %d, %zu answers due\n", static_cast<int>(st), m.out.size());
-      check(m.out.empty());  // decided or finished with answers still to come
-      if (st == State::Done) {
-        check(!m.holds_guard_names());  // the client has the turn: Airlock's names are free
-        break;
-      }
-      if (st == State::Decide) {
-        check(g.rows().tables == m.deltas);
-        std::uint64_t sum = 0;
-        for (const auto& [t, n] : m.deltas) sum += n;
-        check(g.rows().total == std::max(sum, m.tag_rows));
-        const std::uint8_t d = b.front() % 3;
-        if (d == 2 && undos < 3) {
-          ++undos;
-          g.undo_for_retry(up);
-        } else if (d == 1) {
-          refused = true;
-          g.roll_back(up, deny(), "hint");
-        } else {
-          g.commit(up);
-        }
-      } else if (st == State::Undone) {
-        if (b.front() % 2) {
-          g.run_again(up);
-        } else {
-          refused = true;
-          g.roll_back(up, deny(), {});
-        }
-      } else {
-        check(!simple && !synced);
-        synced = true;
-        append_sync(up);  // the client's Sync, then the guard's rollback
-        g.after_client_sync(up);
-      }
-    }
+  Batch batch;
+  bool commit_at_sync = false;  // the session's flag: Airlock's block is open in this batch
+  bool synced = false;          // a guard waited for the client's Sync (it failed)
+  int kept_tags = 0;
+  int errors_before_sync = 0;
+  bool any_committed = false;
+  for (int w = 0; w < (simple ? 1 : writes); ++w) {
+    RowGuard::Options opt = base;
+    if (w > 0) opt.prefix_responses = 0;
+    opt.block_is_ours = commit_at_sync;
+    RowGuard g(std::move(opt), stmt);
+    m.next_guard();
+    std::string up;
+    g.start(up);
     check_upstream(up);
     m.read(up);
+    const State st = drive(b, g, m, batch, false);
+    check(g.committed() == m.committed);
+    if (g.committed()) {
+      any_committed = true;
+      if (!stmt.sql.empty()) ++kept_tags;
+    }
+    if (st == State::AwaitClientSync) {
+      check(!simple);
+      for (const auto& [f, raw] : whole(batch.client)) errors_before_sync += f.type == 'E';
+      check(errors_before_sync > 0);  // only a failure waits for the client's Sync
+      // The batch failed: the session forwards later guarded writes as they are (the server
+      // skips them). The client's Sync, then the guard's cleanup.
+      synced = true;
+      up.clear();
+      append_sync(up);
+      g.after_client_sync(up);
+      check_upstream(up);
+      m.read(up);
+      check(drive(b, g, m, batch, false) == State::Done);
+      check(!g.opens_block());  // what the failure left of Airlock's block is rolled back
+      commit_at_sync = false;
+      break;
+    }
+    if (!simple) {
+      for (const auto& [f, raw] : whole(batch.client)) check(f.type != 'E' && f.type != 'Z');
+    }
+    if (g.opens_block()) commit_at_sync = true;
   }
-  if (!simple && !synced) {  // the client's own Sync, answered through the session
+  if (!simple && !synced) {
     std::string sync;
-    append_sync(sync);
-    m.read(sync);
-    for (auto& a : m.out) client += a;
-    m.out.clear();
+    append_sync(sync);  // the client's own Sync, answered through the session
+    if (commit_at_sync) {
+      // Airlock's block: COMMIT after the Sync; its ReadyForQuery is the client's.
+      RowGuard g(RowGuard::Options{}, RowGuard::Statement{{}, {}, {}, false});
+      g.commit_at_sync(sync);
+      check_upstream(sync, true);
+      m.read(sync);
+      check(drive(b, g, m, batch, true) == State::Done);
+      check(!g.committed() && !g.opens_block());
+    } else {
+      m.read(sync);
+      for (auto& a : m.out) batch.client += a;
+      m.out.clear();
+    }
   }
+  const std::string& client = batch.client;
   const Frames fs = whole(client);
   check(!fs.empty() && fs.back().first.type == 'Z');
   int readies = 0, errors = 0, tags = 0;
@@ -349,11 +413,19 @@ void run_model(Bytes& b, RowGuard& g, Model& m, bool simple, int prefix, bool in
   }
   check(readies == 1 && errors <= (m.rollback_cancelled ? 2 : 1));
   check(!quotes_internal_names(client));
-  if (!simple) check(synced == (errors > 0));  // an error's cleanup follows the client's Sync
-  check(g.committed() == m.committed);
-  check(tags == (g.committed() && !sql.empty() ? 1 : 0));
-  if (refused) check(errors >= 1 && !g.committed());
+  check(client.find("already a transaction") == std::string::npos);  // BEGIN's 25001: Airlock's
+  check(tags == kept_tags);
+  if (batch.refused) check(errors >= 1);
+  // The batch is over. The client's view of the transaction is the server's.
+  check(parse_ready_for_query(fs.back().first) == m.status);
+  // No block opened by Airlock is left open unless the client had one (or a cancel hit the
+  // guard's ROLLBACK, and the client is told: 'E'); the client's own block is never ended.
   check(in_transaction ? m.status != 'I' : m.status == 'I' || m.rollback_cancelled);
+  // Nothing the guard did not keep was committed; in autocommit, a kept write was committed
+  // unless the client was told of an error.
+  check(!m.durable || any_committed);
+  if (!in_transaction && any_committed && errors == 0) check(m.durable);
+  if (in_transaction) check(!m.durable);  // the client's block is for the client to commit
 }
 
 }  // namespace
@@ -365,6 +437,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool in_transaction = flags & 2;
   const bool model = flags & 4;
   const int prefix = simple && model ? 0 : (flags >> 3) & 3;
+  const bool block_is_ours = !simple && !model && (flags & 32);  // chaos: an earlier write's
+  const int writes = 1 + (flags >> 6) % 3;  // model, Execute: guarded writes in the batch
   // A statement with declared parameter types (well-formed: the session took them from a
   // Parse that decoded) and the client's Bind values.
   const std::uint8_t shape = b.front();
@@ -375,16 +449,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     append_be32(types, 23);
   }
   const std::string rest = simple ? "" : std::string(b.take(shape >> 5));
-  RowGuard g({.in_transaction = in_transaction,
-              .prefix_responses = prefix,
-              .name = std::string(kName),
-              .savepoint = std::string(kSavepoint),
-              .marker = std::string(kMarker)},
-             {.sql = sql, .param_types = types, .bind_rest = rest, .simple = simple});
+  const RowGuard::Options opt{.in_transaction = in_transaction,
+                              .prefix_responses = prefix,
+                              .name = std::string(kName),
+                              .savepoint = std::string(kSavepoint),
+                              .marker = std::string(kMarker),
+                              .block_is_ours = block_is_ours};
+  const RowGuard::Statement stmt{
+      .sql = sql, .param_types = types, .bind_rest = rest, .simple = simple};
   if (model) {
     Model m(b, in_transaction, sql, (shape & 16) != 0);
-    run_model(b, g, m, simple, prefix, in_transaction, sql);
+    run_model(b, m, opt, stmt, writes);
   } else {
+    RowGuard g(opt, stmt);
     run_chaos(b, g, simple);
   }
   return 0;

@@ -1,11 +1,15 @@
 #pragma once
 // A small model of PostgreSQL 15 for fuzz_row_guard.cpp: it answers the messages the row guard
-// sends (Close, Parse, Bind, Describe, Execute, Flush, Sync, and a Query "ROLLBACK") as the
-// server would: an error skips everything up to the next Sync (Close included; a Query's error
-// skips nothing, its ReadyForQuery follows); the transaction status follows BEGIN, COMMIT,
-// ROLLBACK and savepoints; pg_stat_xact counts grow with the statement and are not rolled back;
-// named statements outlive transactions, portals end with theirs. Where it fails, and how many
-// rows the statement changes, the input says. Its errors quote names as PostgreSQL's do.
+// sends (Close, Parse, Bind, Describe, Execute, Flush, Sync, and a Query "ROLLBACK" or "COMMIT")
+// as the server would: an error skips everything up to the next Sync (Close included; a Query's
+// error skips nothing, its ReadyForQuery follows); the transaction status follows BEGIN, COMMIT,
+// ROLLBACK and savepoints. Status 'I' with messages since the last Sync is the extended
+// protocol's implicit transaction: the Sync commits it, an error aborts it, BEGIN turns it into
+// a block without a word; BEGIN inside a block warns 25001 and changes nothing. Savepoints are
+// counted (SAVEPOINT pushes one, RELEASE pops, ROLLBACK TO keeps it; 3B001 without one; 25P01
+// outside a block). pg_stat_xact counts grow with the statement and are not rolled back; named
+// statements outlive transactions, portals end with theirs. Where it fails, and how many rows
+// the statement changes, the input says. Its errors quote names as PostgreSQL's do.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -108,9 +112,11 @@ inline std::string error(std::string_view code, std::string_view text) {
   append_error(out, {.severity = "ERROR", .sqlstate = code, .message = text});
   return out;
 }
-inline std::string notice(std::string_view text) {
+inline std::string notice(std::string_view text, std::string_view code = "00000") {
   std::string out;
-  append_notice(out, {.severity = "WARNING", .sqlstate = "25001", .message = text});
+  append_notice(out, {.severity = code == "00000" ? "NOTICE" : "WARNING",
+                      .sqlstate = code,
+                      .message = text});
   return out;
 }
 inline std::string ready(char status) {
@@ -143,12 +149,15 @@ class Model {
   std::deque<std::string> out;  // answers the guard has not read yet
   char status = 'I';
   bool committed = false;  // the statement's changes were kept (committed or released)
+  bool durable = false;    // ... and a transaction holding them committed (never undone)
   std::map<std::string, std::uint64_t, std::less<>> deltas;
   std::uint64_t tag_rows = 0;
 
   bool rollback_cancelled = false;  // a cancel hit the guard's ROLLBACK Query
 
   bool fails() { return b_.front() % 8 == 7; }
+  // Each guard's statement is judged on its own: `committed` is per guard.
+  void next_guard() { committed = false; }
   // What the server holds under Airlock's names (none once the client has the turn).
   bool holds_guard_names() const {
     return statements_.contains(kName) || portals_.contains(kName);
@@ -171,13 +180,33 @@ class Model {
  private:
   void end(bool commit) {
     if (commit && effect_) committed = true;
+    if (commit && (effect_ || released_)) durable = true;
     effect_ = false;
+    released_ = false;
+    savepoints_ = 0;
     status = 'I';
     counts_.clear();
     portals_.clear();
   }
   static bool ends_block(std::string_view sql) {
     return sql.starts_with("ROLLBACK") || sql == "COMMIT";
+  }
+  // The Query COMMIT the session sends after the client's Sync when Airlock opened the block.
+  void commit_query() {
+    if (status == 'E') {  // the batch failed: COMMIT of a failed block rolls it back
+      end(false);
+      answer(tag("ROLLBACK"));
+    } else if (status == 'I') {
+      answer(notice("there is no transaction in progress", "25P01"));
+      answer(tag("COMMIT"));
+    } else if (fails()) {  // a deferred constraint: the block ends, rolled back
+      end(false);
+      answer(error("23503", "violates foreign key constraint"));
+    } else {
+      end(true);
+      answer(tag("COMMIT"));
+    }
+    answer(ready(status));
   }
 
   void on_message(const Frame& f) {
@@ -237,7 +266,8 @@ class Model {
         }
         return execute(std::string(it->second));
       }
-      case 'Q':  // only ever "ROLLBACK" (check_upstream)
+      case 'Q':  // only ever "ROLLBACK", or "COMMIT" after the client's Sync (check_upstream)
+        if (parse_query(f) == std::string_view("COMMIT")) return commit_query();
         if (fails()) {
           // A cancel request of the client's arriving as it runs: the block stays as it was,
           // and the error ends at the Query's own ReadyForQuery (nothing skipped after it).
@@ -246,7 +276,7 @@ class Model {
           if (status == 'T') status = 'E';
           return answer(ready(status));
         }
-        if (status == 'I') answer(notice("there is no transaction in progress"));
+        if (status == 'I') answer(notice("there is no transaction in progress", "25P01"));
         end(false);
         answer(tag("ROLLBACK"));
         return answer(ready(status));
@@ -262,8 +292,8 @@ class Model {
     if (status == 'E' && !ends_block(sql)) return fail("25P02", "transaction is aborted");
     if (sql == "BEGIN") {
       if (fails()) return fail("57014", "canceling statement due to user request");
-      if (status == 'T') answer(notice("there is already a transaction in progress"));
-      status = 'T';
+      if (status == 'T') answer(notice("there is already a transaction in progress", "25001"));
+      status = 'T';  // in an implicit transaction: it becomes the block, effects and all
       return answer(tag("BEGIN"));
     }
     if (sql == "COMMIT") {
@@ -271,7 +301,7 @@ class Model {
         end(false);
         return answer(tag("ROLLBACK"));
       }
-      if (status == 'I') answer(notice("there is no transaction in progress"));
+      if (status == 'I') answer(notice("there is no transaction in progress", "25P01"));
       if (fails()) {  // a deferred constraint: the block ends, rolled back
         end(false);
         return fail("23503", "violates foreign key constraint");
@@ -280,7 +310,7 @@ class Model {
       return answer(tag("COMMIT"));
     }
     if (sql == "ROLLBACK") {
-      if (status == 'I') answer(notice("there is no transaction in progress"));
+      if (status == 'I') answer(notice("there is no transaction in progress", "25P01"));
       end(false);
       return answer(tag("ROLLBACK"));
     }
@@ -290,15 +320,24 @@ class Model {
       if (status == 'I') return fail("25P01", "can only be used in transaction blocks");
       if (sql.starts_with("SAVEPOINT ")) {
         if (fails()) return fail("57014", "canceling statement due to user request");
+        ++savepoints_;
         return answer(tag("SAVEPOINT"));
       }
+      if (savepoints_ == 0) {
+        return fail("3B001", "savepoint \"" + std::string(kSavepoint) + "\" does not exist");
+      }
       if (sql.starts_with("RELEASE ")) {
-        if (effect_) committed = true;
+        if (fails()) return fail("57014", "canceling statement due to user request");
+        if (effect_) {
+          committed = true;
+          released_ = true;  // kept in the block: durable when the block commits
+        }
         effect_ = false;
+        --savepoints_;
         return answer(tag("RELEASE"));
       }
       status = 'T';  // pg_stat_xact counts are not rolled back with the savepoint
-      effect_ = false;
+      effect_ = false;  // the savepoint itself stays
       return answer(tag("ROLLBACK"));
     }
     if (sql.find("pg_stat_xact_user_tables") != std::string::npos) {
@@ -333,6 +372,8 @@ class Model {
   bool returns_rows_;
   bool skipping_ = false;
   bool effect_ = false;  // the statement's changes, neither kept nor undone yet
+  bool released_ = false;  // a statement's changes released into the still open block
+  int savepoints_ = 0;     // Airlock's savepoints open in the block (all of one name)
   std::map<std::string, std::string, std::less<>> statements_, portals_;
   std::map<std::string, std::uint64_t, std::less<>> counts_;
 };
