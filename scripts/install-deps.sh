@@ -11,7 +11,8 @@ PKGS=(
   libpg-query-dev libprotobuf-c-dev postgresql-server-dev-15 libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15 postgresql-contrib pgbouncer
-  python3-psycopg python3-asyncpg python3-yaml python3-pytest python3-pytest-timeout openssl
+  python3-psycopg python3-psycopg2 python3-sqlalchemy python3-asyncpg python3-yaml
+  python3-pytest python3-pytest-timeout openssl
   libpostgresql-jdbc-java default-jdk-headless
 )
 # The machine image ships Node.js 20 with its own npm; Debian's npm conflicts with it.
