@@ -321,13 +321,21 @@ net::awaitable<void> Session::client_to_upstream() {
           fwd = off + f.size;
           break;
         }
-        case 'S':
+        case 'S': {
+          const bool awaiting_rollback =
+              guard_ && guard_->state() == RowGuard::State::AwaitClientSync;
+          if (commit_at_sync_ && !awaiting_rollback) {
+            // What came after the guarded write is answered first, through the normal path
+            // (masks, errors), before the COMMIT that follows this Sync.
+            if (!co_await await_names(data.substr(fwd, off - fwd))) co_return;
+            fwd = off;
+          }
           ++pending_syncs_;
           ++forwarded_syncs_;
           extended_open_ = false;
           track_extended(f);
           names_.sync();
-          if (guard_ && guard_->state() == RowGuard::State::AwaitClientSync) {
+          if (awaiting_rollback) {
             // Airlock's own block failed with the statement: roll it back right behind the
             // client's Sync, before anything else of the client's reaches the server.
             std::string up(data.substr(fwd, off + f.size - fwd));
@@ -346,6 +354,7 @@ net::awaitable<void> Session::client_to_upstream() {
             commit_at_sync_ = false;
           }
           break;
+        }
         case 'F':
           // The legacy fast-path FunctionCall bypasses SQL entirely: refuse it.
           ++pending_syncs_;

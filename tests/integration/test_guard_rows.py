@@ -262,3 +262,21 @@ def test_over_limit_write_mid_batch_fails_the_whole_batch(pg, gateway):
     assert [e["C"] for e in errors(got)] == ["42501"], summary(got)
     assert summary(got)[-1] == "Z:I", summary(got)
     assert free_count(pg) == 0
+
+
+def test_answers_after_the_last_guarded_write_reach_the_client(pg, gateway):
+    """What follows the last guarded write of a batch is answered before Airlock's COMMIT."""
+    from enforce_setup import errors, summary
+    got = _one_batch(gateway, _pbe("UPDATE g_subs SET plan = 'free' WHERE id = 1"),
+                     _pbe("SELECT count(*) FROM g_subs WHERE plan = 'free'"))
+    assert errors(got) == [] and "D:1" in summary(got) and summary(got)[-1] == "Z:I", summary(got)
+    assert free_count(pg) == 1
+
+
+def test_error_after_a_guarded_write_rolls_the_batch_back(pg, gateway):
+    from enforce_setup import errors, summary
+    got = _one_batch(gateway, _pbe("UPDATE g_subs SET plan = 'free' WHERE id = 1"),
+                     _pbe("SELECT 1/0"), _pbe("SELECT 2"))
+    assert [e["C"] for e in errors(got)] == ["22012"], summary(got)
+    assert summary(got)[-1] == "Z:I", summary(got)
+    assert free_count(pg) == 0
