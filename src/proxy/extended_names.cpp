@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "protocol/frontend.hpp"
+#include "protocol/rows.hpp"
 #include "proxy/name_effects.hpp"
 #include "proxy/session.hpp"
 
@@ -249,6 +250,19 @@ std::vector<NameState::Effect> Session::effects_for(const NameEffects* effects) 
 }
 
 void Session::names_answer(const protocol::Frame& f, char status) {
+  // Whether the client has a transaction block of its own, from what it was answered: the
+  // row guard must never take the client's block for Airlock's (a client may silence the
+  // 25001 warning the guard also looks for with client_min_messages).
+  if (f.type == 'Z') {
+    client_block_ = status == 'T' || status == 'E';
+  } else if (f.type == 'C') {
+    if (auto tag = protocol::parse_command_complete(f)) {
+      if (*tag == "BEGIN" || *tag == "START TRANSACTION") client_block_ = true;
+      if (*tag == "COMMIT" || *tag == "ROLLBACK" || *tag == "PREPARE TRANSACTION") {
+        client_block_ = false;
+      }
+    }
+  }
   if (names_.lost()) return;
   if (f.type == 'T') {
     if (auto subject = names_.describing()) {

@@ -82,6 +82,7 @@ net::awaitable<bool> Session::run_guarded(const protocol::Frame& f, std::string_
   opt.savepoint = guard_savepoint_;
   opt.marker = deny_marker_;
   opt.block_is_ours = commit_at_sync_;
+  opt.client_block = client_block_ && !commit_at_sync_;
   guard_.emplace(std::move(opt),
                  RowGuard::Statement{guard_stmt_.sql, guard_stmt_.param_types,
                                      guard_stmt_.bind_rest, simple});

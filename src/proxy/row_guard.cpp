@@ -129,7 +129,7 @@ void RowGuard::on_frame(const protocol::Frame& f, std::string_view raw, std::str
       // Without the warning, this BEGIN opened the block (the batch's implicit transaction
       // became it). Until then, and if BEGIN failed, the block is whoever's it was before.
       if (f.type == 'C') {
-        if (!begin_warned_) ours_ = true;
+        if (!begin_warned_ && !opt_.client_block) ours_ = true;
         pop(to_client);
       }
       return;

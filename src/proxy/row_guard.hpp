@@ -61,6 +61,9 @@ class RowGuard {
     std::string marker;           // SQL that can never parse
     // Extended protocol: an earlier guarded write of this batch opened Airlock's block.
     bool block_is_ours = false;
+    // Extended protocol: the session saw the client open its own block (BEGIN answered, or a
+    // ReadyForQuery 'T'/'E'): never Airlock's, warning or not.
+    bool client_block = false;
   };
 
   RowGuard(Options options, Statement statement);

@@ -133,6 +133,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // A guarded write opened a transaction block for the current autocommit batch: the
   // client's Sync is followed by its COMMIT (row_guard.hpp commit_at_sync).
   bool commit_at_sync_ = false;
+  bool client_block_ = false;  // the client's own transaction block is open (names_answer)
   bool awaiting_answers_ = false;  // a guarded Execute waits for the batch's earlier answers
 
   // --- result masking (result_mask.cpp) ---

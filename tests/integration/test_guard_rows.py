@@ -280,3 +280,14 @@ def test_error_after_a_guarded_write_rolls_the_batch_back(pg, gateway):
     assert [e["C"] for e in errors(got)] == ["22012"], summary(got)
     assert summary(got)[-1] == "Z:I", summary(got)
     assert free_count(pg) == 0
+
+
+def test_client_block_never_committed_by_the_guard_even_without_warnings(pg, gateway):
+    """With client_min_messages = error PostgreSQL sends no 25001 warning for the guard's
+    BEGIN inside the client's block: the block must still stay the client's."""
+    with connect(gateway) as c:  # autocommit off: psycopg sends BEGIN
+        c.execute("SET client_min_messages = error")
+        assert c.execute("UPDATE g_subs SET plan = %s WHERE id <= %s", ["free", 3]).rowcount == 3
+        assert c.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+        c.rollback()
+    assert free_count(pg) == 0
