@@ -20,6 +20,7 @@ int CatalogRelation::column_index(std::string_view col) const noexcept {
 
 void Catalog::add_schema(std::string_view name) {
   if (!schemas_.contains(name)) schemas_.emplace(std::string(name), 0);
+  if (name != "pg_catalog" && name != "information_schema") user_schemas_ = true;
 }
 
 CatalogRelation& Catalog::add_relation(CatalogRelation r) {

@@ -67,7 +67,10 @@ class Catalog {
   bool has_schema(std::string_view name) const;
   // False for a catalog of no schema file and no live server: it cannot tell which schemas
   // exist.
-  bool knows_schemas() const noexcept { return !schemas_.empty(); }
+  // It holds the database's own schemas (not only pg_catalog and information_schema, as the
+  // built-in catalog does before the upstream catalog is read): only then can it tell that a
+  // search_path entry names no schema.
+  bool knows_schemas() const noexcept { return user_schemas_; }
   const CatalogRelation* find_relation(std::string_view schema, std::string_view name) const;
   // Most volatile of the overloads that accept `nargs` arguments; nullopt when none does.
   std::optional<FunctionMatch> find_function(std::string_view schema, std::string_view name,
@@ -126,6 +129,7 @@ class Catalog {
   }
 
   Map<char> schemas_;
+  bool user_schemas_ = false;
   std::vector<CatalogRelation> relations_;
   std::vector<CatalogFunction> functions_;
   Index relations_by_name_;
