@@ -168,6 +168,7 @@ std::string NameState::pending_types() const {
 }
 
 bool NameState::lose() {
+  lost_pending_ = pending_types();
   lost_ = true;
   return false;
 }

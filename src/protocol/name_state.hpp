@@ -101,6 +101,8 @@ class NameState {
     return !pending_.empty() && pending_.front().type == 'D' ? pending_.front().subject : nullptr;
   }
   std::string pending_types() const;  // the messages awaiting answers, for diagnostics
+  // When lost: the messages that were awaiting answers then.
+  const std::string& lost_pending() const { return lost_pending_; }
 
  private:
   struct Op {
@@ -130,6 +132,7 @@ class NameState {
   bool query_started_ = false;  // the Query at the head has answered (its drops are done)
   std::uint32_t query_done_ = 0;  // statements of the head Query completed
   bool lost_ = false;
+  std::string lost_pending_;
   // The view over the answered state: batches sent and not answered, each as the join of the
   // states any prefix of it may leave; the open batch as if all of it succeeds.
   std::array<Map, 2> inflight_;

@@ -269,11 +269,10 @@ void Session::names_answer(const protocol::Frame& f, char status) {
       static_cast<const PreparedStatement*>(subject.get())->described = Described::copy(f);
     }
   }
-  const std::string before = names_.pending_types();
   if (!names_.answer(f.type, status)) {
     spdlog::error("agent={} session={}: an answer of type '{}' fits no message in flight "
                   "(awaiting \"{}\"); every prepared statement and portal of the session is "
-                  "refused from now on", agent_, session_id_, f.type, before);
+                  "refused from now on", agent_, session_id_, f.type, names_.lost_pending());
   }
 }
 
