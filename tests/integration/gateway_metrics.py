@@ -5,9 +5,10 @@ polls a series until it has the wanted value, with a deadline (never a fixed sle
 from __future__ import annotations
 
 import re
-import time
 import urllib.error
 import urllib.request
+
+import waits
 
 
 def admin_yaml(port: int) -> str:
@@ -26,14 +27,13 @@ def value(text: str, series: str) -> float | None:
 
 
 def wait_gauge(port: int, series: str, want: float, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
     last = None
-    while time.monotonic() < deadline:
+
+    def reached() -> bool:
+        nonlocal last
         try:
             last = value(scrape(port), series)
         except (OSError, urllib.error.URLError) as e:
             last = repr(e)
-        if last == want:
-            return
-        time.sleep(0.02)  # poll interval of the condition, not a guess at a duration
-    raise AssertionError(f"{series} never became {want} (last: {last})")
+        return last == want
+    waits.until(reached, timeout, lambda: f"{series} never became {want} (last: {last})")

@@ -25,6 +25,7 @@ import psycopg
 import pytest
 
 import harness
+import waits
 
 pytestmark = pytest.mark.gateway_only
 
@@ -236,15 +237,11 @@ class Recorder:
     def wait_closed(self, n: int, timeout: float = 10) -> None:
         """Waits until `n` connections were accepted and all of them are over (their pumps
         returned), so that every byte is recorded."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def over() -> bool:
             with self._lock:
                 count = len(self.conns)
-            pumps = self._threads[1:]
-            if count >= n and not any(t.is_alive() for t in pumps):
-                return
-            time.sleep(0.01)  # poll interval of the condition
-        raise AssertionError(f"relay: {n} connections not over after {timeout}s")
+            return count >= n and not any(t.is_alive() for t in self._threads[1:])
+        waits.until(over, timeout, f"relay: {n} connections not over after {timeout}s")
 
     def server_bytes(self) -> list[bytes]:
         with self._lock:

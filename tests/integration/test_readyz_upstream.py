@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 
 import harness
+import waits
 
 pytestmark = pytest.mark.gateway_only
 
@@ -25,13 +26,14 @@ def readyz(port: int) -> tuple[int, str]:
 def wait_for_status(port: int, status: int, timeout: float) -> tuple[float, str]:
     """Polls /readyz until it answers `status`; returns (seconds taken, body)."""
     t0 = time.monotonic()
-    while True:
-        code, body = readyz(port)
-        elapsed = time.monotonic() - t0
-        if code == status:
-            return elapsed, body
-        assert elapsed < timeout, f"/readyz still {code} {body!r} after {elapsed:.2f}s"
-        time.sleep(0.05)
+    last: tuple[int, str] = (0, "")
+
+    def answered():
+        nonlocal last
+        last = readyz(port)
+        return last[0] == status
+    waits.until(answered, timeout, lambda: f"/readyz still {last[0]} {last[1]!r} after {timeout}s")
+    return time.monotonic() - t0, last[1]
 
 
 @pytest.fixture

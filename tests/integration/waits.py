@@ -6,6 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+
+def until(check: Callable[[], T], timeout: float, what: Callable[[], str] | str) -> T:
+    """Polls `check` until it returns something truthy, which is returned; fails with `what`
+    (a text, or a function giving it) after `timeout` seconds. The one poll loop of the suite."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = check()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(what() if callable(what) else what)
+        time.sleep(0.02)  # poll interval of the condition
 
 
 def active_statements(pg, marker: str) -> list[tuple]:
@@ -17,14 +33,8 @@ def active_statements(pg, marker: str) -> list[tuple]:
 
 def wait_for_statement(pg, marker: str, timeout: float = 15) -> list[tuple]:
     """Returns once a statement containing `marker` is active upstream."""
-    deadline = time.monotonic() + timeout
-    while True:
-        rows = active_statements(pg, marker)
-        if rows:
-            return rows
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no active statement with {marker!r} after {timeout}s")
-        time.sleep(0.02)  # poll interval of the condition
+    return until(lambda: active_statements(pg, marker), timeout,
+                 f"no active statement with {marker!r} after {timeout}s")
 
 
 async def wait_for_statement_async(pg, marker: str, timeout: float = 15) -> list[tuple]:
