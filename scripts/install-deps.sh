@@ -39,3 +39,10 @@ if command -v systemctl >/dev/null 2>&1; then systemctl disable --now pgbouncer 
 if [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules/pg ]; then
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error)
 fi
+# MCP test clients (@modelcontextprotocol/sdk 1.x, /client 2.x), the conformance suite and the
+# Node 22 it needs (npm package `node`, binary at tests/mcp/node_modules/node/bin/node; the
+# system Node is left alone), pinned by package-lock.json.
+if [ -f tests/mcp/package.json ] && { [ ! -x tests/mcp/node_modules/node/bin/node ] ||
+     [ ! -d tests/mcp/node_modules/@modelcontextprotocol/conformance ]; }; then
+  (cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error)
+fi
