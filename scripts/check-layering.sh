@@ -19,7 +19,7 @@ declare -A allowed=(
   [http]="core net state metrics"
   [masking]="core"
   [proxy]="core protocol sql policy audit state net config auth metrics traffic masking"
-  [mcp]="core net proxy config auth audit state policy sql http"
+  [mcp]="core net protocol proxy config auth audit state policy sql http"
   [app]="core protocol sql policy audit state net config auth proxy metrics http traffic masking mcp"
 )
 
