@@ -13,5 +13,6 @@ void register_check(CLI::App& app, int& exit_code);        // cmd_check.cpp
 void register_policy_test(CLI::App& app, int& exit_code);  // cmd_policy_test.cpp
 void register_audit(CLI::App& app, int& exit_code);        // cmd_audit.cpp
 void register_approvals(CLI::App& app, int& exit_code);    // cmd_approvals.cpp
+void register_mcp(CLI::App& app, int& exit_code);          // cmd_mcp.cpp (mcp stdio)
 
 }  // namespace airlock::app

@@ -10,6 +10,7 @@
 #include "app/commands.hpp"
 #include "app/logging.hpp"
 #include "config/config.hpp"
+#include "mcp/http_listener.hpp"
 #include "proxy/server.hpp"
 
 namespace {
@@ -37,6 +38,9 @@ int serve(const std::string& path) {
   std::signal(SIGXFSZ, SIG_IGN);
   try {
     airlock::proxy::Server server(cfg, path);
+    // Declared after the server: destroyed first, while the I/O contexts still exist.
+    airlock::mcp::McpListener mcp(AIRLOCK_VERSION);
+    server.add_front(&mcp);
     auto admin = airlock::app::start_admin(*cfg, server);
     if (!admin) {
       spdlog::critical("airlock: {}", admin.error().message);
@@ -71,6 +75,7 @@ int main(int argc, char** argv) {
   airlock::app::register_policy_test(app, command_exit);
   airlock::app::register_audit(app, command_exit);
   airlock::app::register_approvals(app, command_exit);
+  airlock::app::register_mcp(app, command_exit);
 
   try {
     app.parse(argc, argv);

@@ -38,6 +38,9 @@ std::string serialize_fields(const Record& r) {
   text_field(out, "client", r.client);
   text_field(out, "application_name", r.application_name);
   text_field(out, "mode", r.mode);
+  text_field(out, "front", r.front);
+  text_field(out, "tool", r.tool);
+  text_field(out, "request_id", r.request_id);
   text_field(out, "statement", r.statement);
   text_field(out, "fingerprint", r.fingerprint);
   if (!r.tables.empty()) {

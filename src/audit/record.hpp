@@ -19,6 +19,7 @@ namespace kind {
 inline constexpr const char* kIntent = "intent";    // before the statement is forwarded
 inline constexpr const char* kOutcome = "outcome";  // after it completed (or failed)
 inline constexpr const char* kEvent = "event";      // about the trail or the process itself
+inline constexpr const char* kCall = "call";        // a tool call of a front end (MCP)
 }  // namespace kind
 
 struct Record {
@@ -33,6 +34,9 @@ struct Record {
   std::string client;   // client address: "10.0.0.5:53122" or "unix"
   std::string application_name;
   std::string mode;                 // enforce | observe | shadow
+  std::string front;       // how the statement came in: "" = the wire protocol, "mcp"
+  std::string tool;        // call: the tool's name (query, execute, ...)
+  std::string request_id;  // call: the front's request id (JSON-RPC id, as JSON text)
   std::string statement;            // normalized (literals redacted) unless policy keeps them
   std::string fingerprint;          // libpg_query fingerprint
   std::vector<std::string> tables;  // schema-qualified relations the statement touches

@@ -65,6 +65,9 @@ class LineParser {
                                                  "client",
                                                  "application_name",
                                                  "mode",
+                                                 "front",
+                                                 "tool",
+                                                 "request_id",
                                                  "statement",
                                                  "fingerprint",
                                                  "tables",
@@ -94,6 +97,9 @@ class LineParser {
     if (k == "client") return &r.client;
     if (k == "application_name") return &r.application_name;
     if (k == "mode") return &r.mode;
+    if (k == "front") return &r.front;
+    if (k == "tool") return &r.tool;
+    if (k == "request_id") return &r.request_id;
     if (k == "statement") return &r.statement;
     if (k == "fingerprint") return &r.fingerprint;
     if (k == "decision") return &r.decision;

@@ -143,6 +143,19 @@ struct Masking {
   std::string key;  // from key_env; empty when not configured (then `hash` is refused)
 };
 
+// The MCP server (issue #12; docs/mcp.md): Streamable HTTP at /mcp on its own listener.
+struct Mcp {
+  std::optional<Endpoint> listen;  // none = no MCP server
+  std::optional<TlsServer> tls;
+  // Origins a browser-borne request may come from ("http://localhost:6274"); a request with
+  // any other Origin header is refused with 403 (DNS rebinding). No Origin: allowed.
+  std::vector<std::string> allowed_origins;
+  std::size_t max_rows = 500;                     // rows a query or explain returns
+  std::size_t max_result_bytes = 1024 * 1024;     // bytes of row values a result returns
+  std::size_t max_request_bytes = 1024 * 1024;    // a request body; larger: 413
+  Millis session_idle{60'000};  // an in-process session unused this long is closed
+};
+
 struct Config {
   std::string source_file;
   Endpoint listen;
@@ -161,6 +174,7 @@ struct Config {
   Audit audit;
   Admin admin;
   Masking masking;
+  Mcp mcp;
 };
 
 // One problem found while loading, with its place: "airlock.yaml:12: agents.bot.password_env: ..."

@@ -21,7 +21,7 @@ void read_root(Context& ctx, const YAML::Node& root, Config& out) {
       root, "",
       {"listen", "unix_socket_dir", "threads", "tls", "upstream", "timeouts", "limits",
        "startup_parameters", "log", "agents", "state", "approvals", "audit", "admin",
-       "masking"},
+       "masking", "mcp"},
       [&](const std::string& key, const YAML::Node& value, const std::string& path) {
         if (key == "listen") {
           detail::read_listen(ctx, value, path, out.listen);
@@ -49,6 +49,8 @@ void read_root(Context& ctx, const YAML::Node& root, Config& out) {
           detail::read_audit(ctx, value, path, out.audit);
         } else if (key == "admin") {
           detail::read_admin(ctx, value, path, out.admin);
+        } else if (key == "mcp") {
+          detail::read_mcp(ctx, value, path, out.mcp);
         } else if (key == "masking") {
           detail::read_masking(ctx, value, path, out.masking);
         } else {

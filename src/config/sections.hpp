@@ -43,6 +43,7 @@ void read_approvals(Context& ctx, const YAML::Node& node, const std::string& pat
                     Approvals& out);
 void read_audit(Context& ctx, const YAML::Node& node, const std::string& path, Audit& out);
 void read_admin(Context& ctx, const YAML::Node& node, const std::string& path, Admin& out);
+void read_mcp(Context& ctx, const YAML::Node& node, const std::string& path, Mcp& out);
 // An agent's budgets list.
 void read_budgets(Context& ctx, const YAML::Node& node, const std::string& path,
                   std::vector<Budget>& out);

@@ -102,6 +102,8 @@ std::optional<ErrorView> parse_error(const Frame& f) {
     if (code == 'V') v.severity = value;
     if (code == 'C') v.sqlstate = value;
     if (code == 'M') v.message = value;
+    if (code == 'D') v.detail = value;
+    if (code == 'H') v.hint = value;
   }
   if (!r.at_end()) return std::nullopt;
   return v;

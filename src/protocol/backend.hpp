@@ -53,6 +53,8 @@ struct ErrorView {
   std::string_view severity;
   std::string_view sqlstate;
   std::string_view message;
+  std::string_view detail;
+  std::string_view hint;
 };
 std::optional<ErrorView> parse_error(const Frame& f);
 

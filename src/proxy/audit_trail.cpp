@@ -25,6 +25,7 @@ bool Session::audit_intent(const StatementInfo& info, std::uint64_t batch, Verdi
   r.client = peer_;
   r.application_name = application_name_;
   r.mode = mode_;
+  if (local_) r.front = local_->front;
   r.statement = info.statement;
   r.fingerprint = info.fingerprint;
   r.tables = info.tables;

@@ -27,6 +27,7 @@ net::awaitable<Session::HoldResult> Session::hold_for_approval(std::optional<std
   if (auto a = store->consume_approval(agent_, hash, now_ms()); a && *a) {
     spdlog::info("agent={} approved statement runs: request {}", agent_, (*a)->id);
     guard_approval_id_ = (*a)->id;
+    if (local_) local_->approval_id = (*a)->id;
     co_return HoldResult::Approved;
   }
   state::Approval req;
@@ -48,12 +49,14 @@ net::awaitable<Session::HoldResult> Session::hold_for_approval(std::optional<std
     co_return HoldResult::Failed;
   }
   const std::string id = opened->id;
+  if (local_) local_->approval_id = id;
   services_.counters.holds_pending.fetch_add(1, std::memory_order_relaxed);
   services_.metrics.holds_pending.inc();
   spdlog::info("agent={} held: request {} rule={} reason={}", agent_, id, rule, reason);
   if (services_.notify_hold) services_.notify_hold(*opened);
 
-  const auto deadline = Clock::now() + cfg.approvals.hold_wait;
+  const auto wait = local_ && local_->hold_wait ? *local_->hold_wait : cfg.approvals.hold_wait;
+  const auto deadline = Clock::now() + wait;
   net::asio::steady_timer timer(client_.executor());
   HoldResult result = HoldResult::Failed;
   std::string note;
@@ -92,8 +95,9 @@ net::awaitable<Session::HoldResult> Session::hold_for_approval(std::optional<std
       break;
     case HoldResult::Failed:
       refused = refusal("held for human approval: " + reason + " [" + rule + "]; request " + id +
-                            " is still pending after " +
-                            human_duration(cfg.approvals.hold_wait.count()),
+                            (wait.count() == 0 ? std::string(" waits for an approver")
+                                               : " is still pending after " +
+                                                     human_duration(wait.count())),
                         "Ask an approver to run `airlock approvals approve " + id +
                             "`, then send the same statement again: it will run once.");
       break;

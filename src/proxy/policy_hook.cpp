@@ -7,6 +7,7 @@
 
 #include "core/hex.hpp"
 #include "policy/evaluate.hpp"
+#include "policy/read_only.hpp"
 #include "proxy/decision_cache.hpp"
 #include "proxy/guard_text.hpp"
 #include "proxy/search_path.hpp"
@@ -59,8 +60,10 @@ void describe(const sql::Analysis& analysis, const policy::Decision& d, Statemen
   info.rule = d.rule;
   info.reason = d.reason;
   info.read_only = analysis.ok();
+  info.writes_nothing = analysis.ok() && !analysis.statements.empty();
   for (const auto& s : analysis.statements) {
     info.read_only = info.read_only && changes_nothing(s);
+    info.writes_nothing = info.writes_nothing && policy::writes_nothing(s);
     for (const auto& r : s.relations) {
       if (r.cte_reference) continue;
       std::string name = (r.resolved_schema.empty() ? r.schema : r.resolved_schema);
@@ -142,6 +145,10 @@ Verdict PolicyHook::on_statement(const StatementEvent& ev) {
     }
     if (cacheable) cache.insert(generation_, agent_, path_key_, ev.sql, v);
   }
+  // Also in observe mode: a read-only front's contract is not the policy's to relax.
+  if (reads_only_ && (v.forward || observe_) && !(v.info && v.info->writes_nothing)) {
+    return read_only_refusal(v);
+  }
   if (!v.forward) {
     spdlog::info("deny agent={} {}{}", agent_, v.error.message,
                  observe_ ? " (observe mode: forwarded)" : "");
@@ -200,6 +207,27 @@ Verdict PolicyHook::judge(const sql::Analysis& analysis, policy::Decision& d, bo
   }
   Verdict v = Verdict::allow();
   v.mask = std::move(mask);
+  return v;
+}
+
+void PolicyHook::restrict_to_reads(std::string hint) {
+  reads_only_ = true;
+  reads_only_hint_ = std::move(hint);
+}
+
+// Not cached: the cache holds what the policy says, shared by every session of the agent.
+Verdict PolicyHook::read_only_refusal(const Verdict& allowed) const {
+  auto info = allowed.info ? std::make_shared<StatementInfo>(*allowed.info)
+                           : std::make_shared<StatementInfo>();
+  info->decision = "deny";
+  info->rule = "gateway.read_only";
+  info->reason = "this session runs only statements that change nothing";
+  Verdict v = refusal("this session runs only statements that change nothing (SELECT, SHOW, "
+                      "EXPLAIN without ANALYZE, calling no function that may write) "
+                      "[gateway.read_only]",
+                      reads_only_hint_);
+  v.info = std::move(info);
+  spdlog::info("deny agent={} {}", agent_, v.error.message);
   return v;
 }
 

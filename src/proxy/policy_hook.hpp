@@ -39,10 +39,14 @@ class PolicyHook final : public StatementHook {
              bool keep_literals = false, std::string mask_key = {});
 
   Verdict on_statement(const StatementEvent& ev) override;
+  // From now on, a statement that may change data is refused (rule gateway.read_only), with
+  // `hint` as the refusal's hint: a read-only front end's session (local_front.hpp).
+  void restrict_to_reads(std::string hint);
   void set_prepared_lookup(PreparedLookup lookup) override;
 
  private:
   Verdict decide(const StatementEvent& ev, bool& cacheable, StatementInfo* info);
+  Verdict read_only_refusal(const Verdict& allowed) const;
   Verdict judge(const sql::Analysis& analysis, policy::Decision& d, bool& cacheable,
                 StatementInfo* info);
   Verdict guarded(const sql::Analysis& analysis, const policy::Decision& d,
@@ -65,6 +69,8 @@ class PolicyHook final : public StatementHook {
   const std::string path_key_;
   policy::EvalContext context_;
   PreparedLookup prepared_lookup_;  // the session's names, as the server confirmed them
+  bool reads_only_ = false;         // restrict_to_reads()
+  std::string reads_only_hint_;
 };
 
 }  // namespace airlock::proxy

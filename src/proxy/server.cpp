@@ -4,6 +4,7 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/local/connect_pair.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <filesystem>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "net/tls.hpp"
 #include "state/sqlite_store.hpp"
 #include "proxy/catalog_loader.hpp"
+#include "proxy/local_front.hpp"
 #include "proxy/session.hpp"
 
 namespace airlock::proxy {
@@ -129,6 +131,12 @@ int Server::run() {
     }
     net::asio::co_spawn(ctx0, accept_unix(*unix_acceptor_), net::asio::detached);
   }
+  for (Front* f : fronts_) {
+    if (auto st = f->start(*this); !st) {
+      spdlog::error("{}", st.error().message);
+      return 1;
+    }
+  }
   net::asio::co_spawn(ctx0, handle_signals(), net::asio::detached);
   net::asio::co_spawn(ctx0, refresh_catalog(), net::asio::detached);
   spdlog::info("airlock listening on {}:{} ({} threads), upstream {}:{}/{}", cfg.listen.host,
@@ -141,8 +149,20 @@ int Server::run() {
   return 0;
 }
 
-void Server::start_session(std::size_t index, net::Stream stream) {
-  auto session = std::make_shared<Session>(std::move(stream), services_);
+Result<net::asio::local::stream_protocol::socket> Server::open_local(
+    std::size_t index, std::shared_ptr<LocalFront> front) {
+  if (services_.draining.load()) return fail("57P03", "the gateway is shutting down");
+  net::asio::local::stream_protocol::socket ours(threads_.at(index));
+  net::asio::local::stream_protocol::socket theirs(threads_.at(index));
+  net::error_code ec;
+  net::asio::local::connect_pair(ours, theirs, ec);
+  if (ec) return fail(sqlstate::kConnectionFailure, "cannot open a local session: " + ec.message());
+  start_session(index, net::Stream(std::move(ours)), std::move(front));
+  return theirs;
+}
+
+void Server::start_session(std::size_t index, net::Stream stream, std::shared_ptr<LocalFront> local) {
+  auto session = std::make_shared<Session>(std::move(stream), services_, std::move(local));
   net::asio::co_spawn(
       threads_.at(index),
       [this, index, session]() -> net::awaitable<void> {
@@ -275,6 +295,7 @@ net::awaitable<void> Server::shutdown() {
   net::error_code ec;
   if (tcp_acceptor_) tcp_acceptor_->close(ec);
   if (unix_acceptor_) unix_acceptor_->close(ec);
+  for (Front* f : fronts_) f->stop();
   for (std::size_t i = 0; i < threads_.size(); ++i) {
     net::asio::post(threads_.at(i), [this, i] {
       for (const auto& s : sessions_[i]) s->begin_drain();

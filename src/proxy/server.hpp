@@ -16,6 +16,17 @@
 namespace airlock::proxy {
 
 class Session;
+struct LocalFront;
+class Server;
+
+// Another front end served on the gateway's own I/O threads (the MCP listener): started by
+// run() once the wire listener is bound, stopped when shutdown begins.
+class Front {
+ public:
+  virtual ~Front() = default;
+  virtual Status start(Server& server) = 0;  // binds; an error ends run() with exit code 1
+  virtual void stop() = 0;                   // closes the listener; on I/O thread 0
+};
 
 class Server {
  public:
@@ -34,13 +45,27 @@ class Server {
   // probe on an I/O thread (if none is out) and returns false. Any thread.
   bool readiness_current();
 
+  // Front ends (not owned; they outlive run()). Call before run().
+  void add_front(Front* front) { fronts_.push_back(front); }
+  // The I/O threads, for front ends: a front's connection and the sessions it opens run on
+  // one thread, so no statement hops threads.
+  std::size_t io_count() { return threads_.size(); }
+  std::size_t next_io() { return threads_.next_index(); }
+  net::asio::io_context& io(std::size_t index) { return threads_.at(index); }
+  // An in-process client session on I/O thread `index` (call it on that thread): returns the
+  // client's end of a socket pair whose other end is served as any accepted client, with
+  // `front` shared between the two (local_front.hpp).
+  Result<net::asio::local::stream_protocol::socket> open_local(std::size_t index,
+                                                               std::shared_ptr<LocalFront> front);
+
   // Builds the TLS contexts a config asks for.
   static Result<std::shared_ptr<Snapshot>> make_snapshot(std::shared_ptr<const config::Config> cfg);
 
  private:
   net::awaitable<void> accept_tcp(net::tcp::acceptor& acceptor);
   net::awaitable<void> accept_unix(net::asio::local::stream_protocol::acceptor& acceptor);
-  void start_session(std::size_t index, net::Stream stream);
+  void start_session(std::size_t index, net::Stream stream,
+                     std::shared_ptr<LocalFront> local = {});
   net::awaitable<void> handle_signals();
   void reload();
   net::awaitable<void> shutdown();
@@ -58,6 +83,7 @@ class Server {
   std::unique_ptr<net::asio::local::stream_protocol::acceptor> unix_acceptor_;
   std::string unix_path_;
   std::unique_ptr<net::asio::steady_timer> catalog_timer_;
+  std::vector<Front*> fronts_;
 };
 
 }  // namespace airlock::proxy

@@ -18,6 +18,7 @@
 #include "protocol/name_state.hpp"
 #include "protocol/rows.hpp"
 #include "protocol/startup.hpp"
+#include "proxy/local_front.hpp"
 #include "proxy/prepared.hpp"
 #include "proxy/row_guard.hpp"
 #include "proxy/services.hpp"
@@ -35,7 +36,8 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Session(net::Stream client, Services& services);
+  // `local`: a session opened in-process by another front end (local_front.hpp).
+  Session(net::Stream client, Services& services, std::shared_ptr<LocalFront> local = {});
   ~Session();
 
   // Runs the whole session; completes when both peers are closed.
@@ -184,6 +186,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<std::optional<std::uint64_t>> shadow_rows_;  // per CommandComplete of the batch
   std::map<std::string, std::int64_t, std::less<>> shadow_budget_used_;
   std::string peer_;
+  std::shared_ptr<LocalFront> local_;  // null: a client of the wire listener
   CancelRegistry::Key client_key_{0, 0};
 
   // Relay state.

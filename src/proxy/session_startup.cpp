@@ -16,10 +16,11 @@
 
 namespace airlock::proxy {
 
-Session::Session(net::Stream client, Services& services)
+Session::Session(net::Stream client, Services& services, std::shared_ptr<LocalFront> local)
     : client_(std::move(client)),
       services_(services),
       cbuf_(4096),
+      local_(std::move(local)),
       signal_timer_(client_.executor()) {}
 
 Session::~Session() {
@@ -46,6 +47,10 @@ void Session::abort() {
 
 void Session::close_both() {
   closed_ = true;
+  if (local_) {
+    local_->hook = nullptr;
+    local_->ended = true;
+  }
   client_.close();
   if (upstream_ && upstream_->stream) upstream_->stream->close();
   signal_timer_.cancel();
@@ -148,7 +153,7 @@ net::awaitable<void> Session::handle_cancel(std::uint32_t pid, std::uint32_t sec
 net::awaitable<bool> Session::startup() {
   snap_ = services_.snapshot();
   const auto& cfg = *snap_->config;
-  peer_ = client_.peer_address();
+  peer_ = local_ ? local_->front + " " + local_->client : client_.peer_address();
 
   auto handshake = [this]() -> net::awaitable<Result<bool>> {
     auto msg = co_await read_startup_packet();
@@ -246,6 +251,10 @@ net::awaitable<bool> Session::startup() {
   deny_marker_ = "airlock_denied_" + to_hex(auth::random_bytes(16));
   spdlog::info("session start peer={} agent={} app={} session={}", peer_, agent_,
                application_name_, session_id_);
+  if (local_) {
+    local_->session_id = session_id_;
+    local_->hook = hook_.get();
+  }
   co_return true;
 }
 
@@ -259,11 +268,13 @@ net::awaitable<Status> Session::make_hook() {
   if (!shown || shown->empty() || shown->front().rows.empty() || !shown->front().rows[0][0]) {
     co_return fail(sqlstate::kCannotConnect, "airlock: cannot read the upstream search_path");
   }
-  hook_ = std::make_unique<PolicyHook>(it->second, snap_->catalog, snap_->generation,
-                                       parse_search_path(*shown->front().rows[0][0]),
-                                       cfg.upstream.user, services_.store != nullptr,
-                                       services_.audit != nullptr, cfg.audit.keep_literals,
-                                       cfg.masking.key);
+  auto hook = std::make_unique<PolicyHook>(it->second, snap_->catalog, snap_->generation,
+                                           parse_search_path(*shown->front().rows[0][0]),
+                                           cfg.upstream.user, services_.store != nullptr,
+                                           services_.audit != nullptr, cfg.audit.keep_literals,
+                                           cfg.masking.key);
+  if (local_ && local_->read_only) hook->restrict_to_reads(local_->read_only_hint);
+  hook_ = std::move(hook);
   mode_ = it->second.mode;
   co_return Status{};
 }

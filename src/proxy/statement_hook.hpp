@@ -93,6 +93,9 @@ struct StatementInfo {
   std::string rule;
   std::string reason;
   bool read_only = false;   // changes nothing: still runs when the audit trail is unwritable
+  // Stricter: known to write nothing, functions included (policy/read_only.hpp); what a
+  // read-only front may run.
+  bool writes_nothing = false;
   TxControl tx = TxControl::None;  // set in shadow mode only
   std::string tx_command;          // NeedsBlock: "SAVEPOINT", "LOCK TABLE", ... for the error
 };

@@ -98,7 +98,7 @@ def checksum(pg) -> dict:
         "customers": "SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM public.mcp_customers t",
         "accounts": "SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM public.mcp_accounts t",
         "items": "SELECT count(*), sum(qty), sum(id) FROM public.items",
-        "relations": "SELECT string_agg(n.nspname || '.' || c.relname, ',' ORDER BY 1) FROM pg_class c "
+        "relations": "SELECT string_agg(n.nspname || '.' || c.relname, ',' ORDER BY n.nspname, c.relname) FROM pg_class c "
                      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'",
         "functions": "SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc p "
                      "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'",

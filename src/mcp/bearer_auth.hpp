@@ -1,0 +1,41 @@
+#pragma once
+// Who a bearer secret belongs to. The secret is the one an agent logs in with on the wire,
+// checked against the agent's SCRAM verifier (PBKDF2, as PostgreSQL derives it). A secret
+// is tried against every agent, right or wrong, so a wrong or missing one costs the same
+// time as a right one the first time; a right one is then remembered (by a keyed hash, never
+// the secret itself) for the config generation it was verified against.
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "config/config.hpp"
+
+namespace airlock::mcp {
+
+class BearerAuth {
+ public:
+  explicit BearerAuth(std::string process_secret) : key_(std::move(process_secret)) {}
+
+  // The agent, or nullopt. Thread-safe.
+  std::optional<std::string> agent_for(const config::Config& cfg, std::uint64_t generation,
+                                       std::string_view secret);
+  // A keyed hash of the secret (hex): names it in pools and caches.
+  std::string key_of(std::string_view secret) const;
+
+ private:
+  struct Known {
+    std::uint64_t generation;
+    std::string agent;
+  };
+  std::string key_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Known> known_;  // key_of(secret) → agent
+};
+
+// The token of an "Authorization: Bearer <token>" header; "" when absent or malformed.
+std::string_view bearer_token(std::string_view authorization);
+
+}  // namespace airlock::mcp

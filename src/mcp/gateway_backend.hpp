@@ -1,0 +1,57 @@
+#pragma once
+// The MCP tools over the gateway (backend.hpp): every statement a tool runs goes through an
+// in-process client session (local_client.hpp), so analysis, policy, guards, holds, masks,
+// traffic control and the audit trail are the wire protocol's own. Views that run nothing
+// (list_tables, describe_table's markings, approval_status) read the agent's compiled policy
+// and the state store; `check` asks the session's own decision point.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mcp/backend.hpp"
+#include "mcp/local_client.hpp"
+
+namespace airlock::proxy {
+class Server;
+}
+
+namespace airlock::mcp {
+
+class GatewayBackend final : public Backend {
+ public:
+  explicit GatewayBackend(proxy::Server& server);
+
+  ToolSet tools_for(const Caller& caller) const override;
+  net::awaitable<ToolResult> call(const Caller& caller, const ToolRequest& request) override;
+
+  // Closes every pooled session of I/O thread `io` (on that thread): shutdown.
+  void close_all(std::size_t io);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Pooled {
+    std::unique_ptr<LocalClient> client;
+    Clock::time_point last_used;
+  };
+  // Sessions per I/O thread, each touched only by its own thread. Key: agent, secret key
+  // and whether the session is read-only.
+  using Pool = std::multimap<std::string, Pooled>;
+
+  net::awaitable<Result<std::unique_ptr<LocalClient>>> acquire(const Caller& caller, bool read_only);
+  void release(const Caller& caller, bool read_only, std::unique_ptr<LocalClient> client);
+  net::awaitable<ToolResult> run_sql(const Caller& caller, const ToolRequest& request,
+                                     const std::string& sql, bool read_only, bool limit_rows,
+                                     std::size_t max_rows = 0);  // 0: mcp.max_rows
+  net::awaitable<ToolResult> check(const Caller& caller, const ToolRequest& request);
+  net::awaitable<ToolResult> describe_table(const Caller& caller, const ToolRequest& request);
+  ToolResult list_tables(const Caller& caller) const;
+  ToolResult approval_status(const Caller& caller, const ToolRequest& request) const;
+  void audit_call(const Caller& caller, const ToolRequest& request, const std::string& session);
+
+  proxy::Server& server_;
+  std::vector<Pool> pools_;
+};
+
+}  // namespace airlock::mcp
