@@ -1,6 +1,7 @@
 #pragma once
-// Just enough URL parsing for the webhook: http:// and https:// URLs with a host, an
-// optional port and a path. No user info (secrets go in the Authorization header).
+// Just enough URL parsing for the webhook and `airlock mcp stdio --server`: http:// and
+// https:// URLs with a host, an optional port and a path. No user info (secrets go in the
+// Authorization header).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -16,8 +17,8 @@ struct Url {
   std::string target;      // path and query, "/" when empty
 };
 
-// Errors say what is wrong without echoing anything after the host (the path may carry a
-// token, as some chat webhooks do).
-Result<Url> parse_url(std::string_view text);
+// Errors ("invalid <what>: ...") say what is wrong without echoing anything after the host
+// (the path may carry a token, as some chat webhooks do).
+Result<Url> parse_url(std::string_view text, std::string_view what = "webhook URL");
 
 }  // namespace airlock::http

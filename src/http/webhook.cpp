@@ -19,6 +19,7 @@
 #include <optional>
 #include <thread>
 
+#include "http/client_tls.hpp"
 #include "http/url.hpp"
 #include "metrics/metric.hpp"
 #include "net/asio.hpp"
@@ -64,43 +65,6 @@ struct WebhookNotifier::Impl {
   std::atomic<std::uint64_t> failed{0};
   std::atomic<std::uint64_t> dropped{0};
 };
-
-namespace {
-
-Result<std::unique_ptr<ssl::context>> make_tls(const std::string& ca_file) {
-  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
-  error_code ec;
-  ctx->set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                       ssl::context::no_tlsv1_1,
-                   ec);
-  if (!ec) {
-    if (ca_file.empty())
-      ctx->set_default_verify_paths(ec);
-    else
-      ctx->load_verify_file(ca_file, ec);
-  }
-  if (!ec) ctx->set_verify_mode(ssl::verify_peer, ec);
-  if (ec) {
-    return fail(sqlstate::kInternalError,
-                "webhook: cannot load CA certificates" +
-                    (ca_file.empty() ? std::string() : " from " + ca_file) + ": " + ec.message());
-  }
-  return ctx;
-}
-
-bool is_ip_address(const std::string& host) {
-  error_code ec;
-  (void)asio::ip::make_address(host, ec);
-  return !ec;
-}
-
-std::string host_header(const Url& url) {
-  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-  if (url.port != (url.tls ? 443 : 80)) host += ":" + std::to_string(url.port);
-  return host;
-}
-
-}  // namespace
 
 Status WebhookNotifier::Impl::failure(const char* step, const error_code& ec) const {
   if (ec == beast::error::timeout) {
@@ -161,10 +125,7 @@ awaitable<Status> WebhookNotifier::Impl::deliver(const std::string& body) {
 
   beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), *tls);
   beast::get_lowest_layer(stream).expires_at(deadline);
-  // SNI carries host names only (RFC 6066); the certificate is checked against the host
-  // either way (its DNS or IP subjectAltName).
-  if (!is_ip_address(url.host)) SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
-  stream.set_verify_callback(ssl::host_name_verification(url.host));
+  verify_server_name(stream, url.host);
   auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, nothrow);
   if (hec) co_return failure("TLS handshake", hec);
   co_return co_await exchange(stream, request);
@@ -199,9 +160,9 @@ Result<std::unique_ptr<WebhookNotifier>> WebhookNotifier::create(WebhookOptions 
   if (!url) return std::unexpected(url.error());
   auto impl = std::make_unique<Impl>(std::move(options), std::move(*url));
   Impl& s = *impl;
-  s.where = (s.url.tls ? "https://" : "http://") + host_header(s.url);
+  s.where = origin_text(s.url);
   if (s.url.tls) {
-    auto tls = make_tls(s.options.ca_file);
+    auto tls = make_verifying_client_tls(s.options.ca_file, "webhook");
     if (!tls) return std::unexpected(tls.error());
     s.tls = std::move(*tls);
   }
