@@ -107,8 +107,8 @@ std::string result_response(const json& id, const json& result) {
 std::string error_response(const json& id, const Error& error) {
   json err = {{"code", error.code}, {"message", error.message}};
   if (!error.data.is_null()) err["data"] = error.data;
-  json out = {{"jsonrpc", "2.0"}};
-  if (!id.is_null()) out["id"] = id;
+  // JSON-RPC 2.0: an error whose request id could not be read has "id": null.
+  json out = {{"jsonrpc", "2.0"}, {"id", id}};
   out["error"] = std::move(err);
   return dump(out);
 }

@@ -68,7 +68,7 @@ bool valid_id(const json& id) noexcept;
 
 // Serialized response texts. Invalid UTF-8 in any string is replaced, never thrown on.
 std::string result_response(const json& id, const json& result);
-std::string error_response(const json& id, const Error& error);  // id null: no id member
+std::string error_response(const json& id, const Error& error);  // id null: "id": null
 
 // json::dump that never throws (invalid UTF-8 becomes U+FFFD).
 std::string dump(const json& value, int indent = -1);

@@ -94,8 +94,7 @@ def test_client_session(pg, gateway, fresh, sdk, transport, era):  # noqa: F811
         steps.append({"op": "ping"})  # ping does not exist in the 2026-07-28 era
     baseline_other = mcp_setup.checksum(pg)["customers"]
     conn, r = run_ok(sdk, describe(gateway, transport, era, steps=steps))
-    if not (sdk == "v1" and transport == "stdio"):  # sdk 1.x tells the version only over HTTP
-        assert conn["protocolVersion"] == EXPECTED_VERSION[era], conn
+    assert conn["protocolVersion"] == EXPECTED_VERSION[era], conn
     assert set(conn["tools"]) == TOOLS, conn
 
     tools = {t["name"]: t for t in r[0]["tools"]}

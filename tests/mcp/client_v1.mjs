@@ -19,6 +19,8 @@ function transport() {
 const code = await runAll(run, async () => {
   const client = new Client({ name: 'airlock-test-v1', version: '1.0.0' }, { capabilities: {} });
   const t = transport();
+  // The stdio transport keeps no protocol version; the SDK tells it one if it can hold it.
+  if (run.transport === 'stdio') t.setProtocolVersion = (v) => { t.protocolVersion = v; };
   await client.connect(t);
   return {
     client,

@@ -36,6 +36,9 @@ TEST(Record, EveryFieldRoundTrips) {
   r.client = "10.0.0.1:5000";
   r.application_name = "app";
   r.mode = "shadow";
+  r.front = "mcp";
+  r.tool = "execute";
+  r.request_id = "\"req-7\"";
   r.statement = "UPDATE t SET a = $1";
   r.fingerprint = "00ff";
   r.tables = {"public.t", "public.u"};
@@ -57,6 +60,9 @@ TEST(Record, EveryFieldRoundTrips) {
   EXPECT_EQ(serialize(*back), line);
   EXPECT_EQ(back->tables, r.tables);
   EXPECT_EQ(back->duration_us, 1234);
+  EXPECT_EQ(back->front, "mcp");
+  EXPECT_EQ(back->tool, "execute");
+  EXPECT_EQ(back->request_id, "\"req-7\"");
 }
 
 TEST(Record, KindIsAlwaysWritten) {

@@ -110,9 +110,9 @@ TEST(Decode, TwoMegabyteStringIsParsed) {
             2u * 1024 * 1024);
 }
 
-TEST(Responses, ErrorWithoutIdHasNoIdMember) {
+TEST(Responses, ErrorWithoutIdHasNullId) {  // JSON-RPC 2.0, section 5
   const auto text = error_response(nullptr, Error{code::kParseError, "Parse error", nullptr});
-  EXPECT_EQ(text, R"({"error":{"code":-32700,"message":"Parse error"},"jsonrpc":"2.0"})");
+  EXPECT_EQ(text, R"({"error":{"code":-32700,"message":"Parse error"},"id":null,"jsonrpc":"2.0"})");
 }
 
 TEST(Responses, InvalidUtf8IsReplacedNotThrown) {
