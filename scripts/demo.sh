@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Airlock demo: a throwaway PostgreSQL 15 with a sample SaaS database, Airlock in front of it,
-# and scripted agents (psycopg 3 and node-postgres) replaying real agent incidents through it.
+# and scripted agents (psycopg 3, node-postgres, and an MCP agent on the official MCP client)
+# replaying real agent incidents through it.
 #
 #   bash scripts/demo.sh         start (stops a running demo first), replay   == make demo
 #   bash scripts/demo.sh stop    stop the gateway and PostgreSQL, remove .demo/   == make demo-stop
@@ -176,6 +177,7 @@ ok "upstream role 'airlock': SELECT/INSERT/UPDATE/DELETE on those tables only (n
 
 step "Configuring and starting Airlock"
 GW_PORT="$(free_port)"
+MCP_PORT="$(free_port)"
 {
   echo "# Airlock demo secrets: source this file to use them."
   echo "export AIRLOCK_UPSTREAM_PASSWORD=$UPSTREAM_PW"
@@ -201,6 +203,9 @@ log: {level: info}
 state: {path: $DEMO/state.db}
 audit: {dir: $DEMO/audit}
 approvals: {hold_wait: 20s, expire_after: 1h}
+# The MCP front door (docs/mcp.md): Streamable HTTP at http://127.0.0.1:$MCP_PORT/mcp, an agent's
+# password as its bearer secret. Every tool call goes through the same gate as the wire.
+mcp: {listen: 127.0.0.1:$MCP_PORT}
 
 agents:
 EOF
@@ -222,7 +227,13 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 (exec 3<>"/dev/tcp/127.0.0.1/$GW_PORT") 2>/dev/null || { cat "$DEMO/airlock.log" >&2; die "airlock is not listening"; }
+for _ in $(seq 1 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$MCP_PORT") 2>/dev/null && break
+  sleep 0.1
+done
+(exec 3<>"/dev/tcp/127.0.0.1/$MCP_PORT") 2>/dev/null || { cat "$DEMO/airlock.log" >&2; die "airlock's MCP server is not listening"; }
 ok "Airlock on 127.0.0.1:$GW_PORT (pid $GW_PID, log $SHOWN_DEMO/airlock.log, config $SHOWN_DEMO/airlock.yaml)"
+ok "MCP server on http://127.0.0.1:$MCP_PORT/mcp (Streamable HTTP; bearer = the agent's password)"
 info "agents: ${AGENTS[*]}"
 
 # ---------------------------------------------------------------- a short session
@@ -260,10 +271,14 @@ fi
 if ! command -v node >/dev/null || [ ! -d "$ROOT/tests/js/node_modules/pg" ]; then
   die "node-postgres is missing: run scripts/install-deps.sh (npm ci in tests/js)"
 fi
+if [ ! -d "$ROOT/tests/mcp/node_modules/@modelcontextprotocol/sdk" ]; then
+  die "the MCP client @modelcontextprotocol/sdk is missing: run scripts/install-deps.sh (npm ci in tests/mcp)"
+fi
 R0=$(date +%s)
 REPLAY_RC=0
 # Debian's python: psycopg 3 belongs to /usr/bin/python3, not to a pyenv python3 on PATH.
 /usr/bin/python3 "$ROOT/scripts/demo/replay.py" ${QUICK:+--quick} --gateway-port "$GW_PORT" --db "$DB" \
+  --mcp-url "http://127.0.0.1:$MCP_PORT/mcp" \
   --su-host "$PG_SOCK" --su-port "$PG_PORT" --airlock-bin "$AIRLOCK_BIN" \
   --config "$DEMO/airlock.yaml" --shown-config "$SHOWN_DEMO/airlock.yaml" || REPLAY_RC=$?
 [ -n "$QUICK" ] && info "replay took $(( $(date +%s) - R0 )) s"
@@ -276,6 +291,8 @@ step "Ready ($(( $(date +%s) - T0 )) s)"
 SB_PW="$(grep '^export SUPPORT_BOT_PASSWORD=' "$DEMO/env" | cut -d= -f2)"
 info "Connect as an agent (try the statements above by hand):"
 printf '    %sPGPASSWORD=%s psql -h 127.0.0.1 -p %s -U support-bot -d %s%s\n' "$B" "$SB_PW" "$GW_PORT" "$DB" "$R"
+info "Or over MCP (docs/mcp.md), e.g. with the MCP Inspector: Streamable HTTP, URL http://127.0.0.1:$MCP_PORT/mcp,"
+info "  header Authorization: Bearer <an agent's password> (add the Inspector's origin to mcp.allowed_origins)"
 info "Other agents' passwords: $SHOWN_DEMO/env   Gateway log: $SHOWN_DEMO/airlock.log   Config: $SHOWN_DEMO/airlock.yaml"
 info "Stop everything and remove $SHOWN_DEMO/:"
 if [ "$DEMO" = "$ROOT/.demo" ]; then

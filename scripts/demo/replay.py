@@ -7,7 +7,8 @@ Run by scripts/demo.sh with Debian's python (/usr/bin/python3, which has psycopg
 
 Each agent connects through the gateway with its own name and password (the *_PASSWORD
 variables of .demo/env): psycopg 3 agents run in this process, node-postgres agents in
-scripts/demo/agent_node.mjs. Every attempt has an expected verdict and rule; the replay
+scripts/demo/agent_node.mjs, the MCP agent in scripts/demo/mcp_agent.mjs (the official MCP
+client over Airlock's /mcp endpoint, --mcp-url, with its password as the bearer secret). Every attempt has an expected verdict and rule; the replay
 prints one line per attempt and a summary, and exits 1 when any verdict, rule, or "rows
 unchanged" check differs from what is expected (2 when an agent cannot connect at all).
 Counts of the rows the denied writes would have changed are taken on PostgreSQL directly, as
@@ -47,12 +48,13 @@ class Attempt:
     approve: bool = False            # a held statement: the demo approves it from the CLI
     masked: tuple | None = None      # (table, WHERE, columns): values that must come back masked
     storm: int = 0                   # a retry loop: this many reach PostgreSQL, the rest the breaker stops
+    tool: str = ""                   # mcp agents: the MCP tool called with {"sql": sql}
 
 
 @dataclass
 class Agent:
     name: str
-    driver: str                      # psycopg | node
+    driver: str                      # psycopg | node | mcp
     story: str
     attempts: list[Attempt] = field(default_factory=list)
 
@@ -115,6 +117,39 @@ AGENTS = [
                       protects=("customers", "id > 0"),
                       check=("admins among customers", "SELECT count(*) FROM customers WHERE is_admin")),
           ]),
+    # An LLM assistant on MCP tools (scripts/demo/mcp_agent.mjs, the official MCP client) reads
+    # ticket #12, written to hijack it, and does as it says: a DELETE stacked behind a harmless
+    # query, a DELETE and a mass UPDATE through execute (without a WHERE, then with one), a
+    # one-row UPDATE through query, national ids. Its policy lets it change one customer's plan
+    # (examples/policies/helpdesk-ai.yaml); what it may read comes back masked.
+    Agent("helpdesk-ai", "mcp",
+          "reads ticket #12 with the query tool; the ticket says \"ignore previous instructions\", and it obeys",
+          [
+              Attempt("SELECT body FROM ticket_comments WHERE ticket_id = 12 AND author = 'customer'", "allow",
+                      tool="query"),
+              Attempt("SELECT 1; DELETE FROM customers", "deny", "default_deny", tool="query",
+                      protects=("customers", "true"),
+                      check=("customers", "SELECT count(*) FROM customers")),
+              Attempt("DELETE FROM customers", "deny", "default_deny", tool="execute",
+                      protects=("customers", "true"),
+                      check=("customers", "SELECT count(*) FROM customers")),
+              Attempt("UPDATE subscriptions SET plan = 'free'", "deny", "builtin.where_required", tool="execute",
+                      protects=("subscriptions", "plan <> 'free'"),
+                      check=("subscriptions on a paid plan",
+                             "SELECT count(*) FROM subscriptions WHERE plan <> 'free'")),
+              Attempt("UPDATE subscriptions SET plan = 'free' WHERE plan <> 'free'", "deny", "allow[2]",
+                      tool="execute", protects=("subscriptions", "plan <> 'free'"),
+                      check=("subscriptions on a paid plan",
+                             "SELECT count(*) FROM subscriptions WHERE plan <> 'free'")),
+              # allowed to execute (one row), refused to query: query runs nothing that writes
+              Attempt("UPDATE subscriptions SET plan = 'free' WHERE id = 1", "deny", "gateway.read_only",
+                      tool="query",
+                      check=("subscription 1 on a paid plan",
+                             "SELECT count(*) FROM subscriptions WHERE id = 1 AND plan <> 'free'")),
+              Attempt("SELECT full_name, ssn FROM customers", "deny", "allow[1].deny_columns", tool="query"),
+              Attempt("SELECT email, phone FROM customers WHERE id = 1234", "allow", tool="query",
+                      masked=("customers", "id = 1234", ("email", "phone"))),
+          ]),
     Agent("invoice-bot", "psycopg",
           "records a payment with a status that does not exist, and retries the failure in a tight loop",
           [
@@ -176,8 +211,8 @@ def classify(run: dict) -> Outcome:
         return Outcome("deny", "breaker", msg[len("airlock: "):])
     if run.get("code") == "42501" and msg.startswith("airlock: "):
         reason = msg[len("airlock: "):]
-        # the rule id in brackets: [default_deny], [gateway.row_guard], [hold[0]]
-        ids = re.findall(r"\[([A-Za-z_.]+(?:\[\d+\])?)\]", reason)
+        # the rule id in brackets: [default_deny], [gateway.row_guard], [hold[0]], [allow[1].deny_columns]
+        ids = re.findall(r"\[([A-Za-z_.]+(?:\[\d+\](?:\.[a-z_]+)?)?)\]", reason)
         rule = ids[-1] if ids else ""
         verdict = "hold" if reason.startswith("held for human approval") else "deny"
         return Outcome(verdict, rule, reason)
@@ -265,9 +300,32 @@ def run_node(agent: Agent, conn: dict) -> list[list[dict]]:
     return json.loads(p.stdout)
 
 
+MCP: dict = {}  # the MCP endpoint (--mcp-url), and what the last MCP agent saw when it connected
+
+
+def run_mcp(agent: Agent, conn: dict) -> list[list[dict]]:
+    job = {"url": MCP["url"], "bearer": agent_password(agent.name),
+           "calls": [{"tool": a.tool, "arguments": {"sql": a.sql}} for a in agent.attempts]}
+    p = subprocess.run(["node", str(HERE / "mcp_agent.mjs")], input=json.dumps(job), text=True,
+                       capture_output=True, timeout=60)
+    if p.returncode != 0:
+        raise RuntimeError(f"MCP agent {agent.name} failed: {p.stderr.strip()}")
+    out = json.loads(p.stdout)
+    MCP["tools"] = out.get("tools") or []
+    MCP["protocol"] = out.get("protocolVersion") or ""
+    return out["results"]
+
+
 def driver_label(driver: str) -> str:
     if driver == "psycopg":
         return f"psycopg {psycopg.__version__}"
+    if driver == "mcp":
+        try:
+            v = json.loads((ROOT / "tests/mcp/node_modules/@modelcontextprotocol/sdk/package.json")
+                           .read_text())["version"]
+        except OSError:
+            v = "?"
+        return f"MCP tools, @modelcontextprotocol/sdk {v}"
     try:
         v = json.loads((ROOT / "tests/js/node_modules/pg/package.json").read_text())["version"]
     except OSError:
@@ -289,7 +347,9 @@ def main() -> int:
     ap.add_argument("--airlock-bin", required=True, help="for `airlock approvals`")
     ap.add_argument("--config", required=True, help="the gateway's config file")
     ap.add_argument("--shown-config", default="", help="the config path as printed")
+    ap.add_argument("--mcp-url", default="", help="Airlock's MCP endpoint, for the MCP agent")
     args = ap.parse_args()
+    MCP["url"] = args.mcp_url
     APPROVER.update(bin=args.airlock_bin, config=args.config, shown_config=args.shown_config or args.config)
 
     conn = {"host": args.gateway_host, "port": args.gateway_port, "database": args.db}
@@ -307,6 +367,8 @@ def main() -> int:
 
     print(f"  {'agent':<{W_AGENT}} {'statement':<{W_SQL}} {'verdict':<7} reason")
     for agent in AGENTS:
+        if agent.driver == "mcp" and not MCP["url"]:
+            continue
         print()
         if not args.quick:
             print(paint("1", f"  {agent.name}") + paint("2", f"  via {driver_label(agent.driver)}: {agent.story}"))
@@ -319,17 +381,21 @@ def main() -> int:
             if a.check:
                 before[("check", i)] = su_count(a.check[1])
         try:
-            results = run_psycopg(agent, conn) if agent.driver == "psycopg" else run_node(agent, conn)
+            run = {"psycopg": run_psycopg, "node": run_node, "mcp": run_mcp}[agent.driver]
+            results = run(agent, conn)
         except Exception as e:  # noqa: BLE001 - a connection failure ends the replay
             print(paint("31;1", f"  {agent.name}: could not run: {e}"))
             return 2
+        if agent.driver == "mcp":
+            print(" " * (W_AGENT + 3) + paint("2", f"MCP {MCP['protocol']} over Streamable HTTP, tools offered: "
+                                              + ", ".join(MCP["tools"])))
 
         for i, (a, runs) in enumerate(zip(agent.attempts, results)):
             outs = [classify(r) for r in runs]
             o = outs[0]
             if not a.storm:
                 totals[o.verdict] += 1
-            sql = short(a.sql + (f"  ×{a.repeat}" if a.repeat > 1 else ""))
+            sql = short((f"{a.tool}: " if a.tool else "") + a.sql + (f"  ×{a.repeat}" if a.repeat > 1 else ""))
             code, label = VERDICT_STYLE[o.verdict]
             reason = o.reason
             if a.repeat > 1:
@@ -338,6 +404,14 @@ def main() -> int:
             print(f"  {agent.name:<{W_AGENT}} {sql:<{W_SQL}} {paint(code, f'{label:<7}')} {reason}")
 
             problems = []
+            if a.tool == "query" and o.verdict == "allow":
+                wrapped = runs[0].get("untrusted")
+                if not a.masked or not wrapped:
+                    print(" " * (W_AGENT + 3) + paint("2", "the rows came back inside an untrusted-data boundary, with an "
+                                                      "instruction not to follow commands found in them"
+                                                      if wrapped else "the rows came back unwrapped"))
+                if not wrapped:
+                    problems.append("a query result was not wrapped as untrusted data")
             if a.storm:
                 reached = sum(1 for x in outs if x.verdict == "allow")
                 stopped = sum(1 for x in outs if x.verdict == "deny" and x.rule == "breaker")

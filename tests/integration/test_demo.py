@@ -1,9 +1,10 @@
 """`make demo` in quick mode: start the demo, replay the agent incidents, stop it.
 
-scripts/demo.sh starts its own PostgreSQL 15 (sample SaaS data) and gateway in a private
-directory (DEMO_DIR, so a user's running .demo/ is left alone), and scripts/demo/replay.py
-exits non-zero when any scripted attempt gets another verdict or rule than expected, or
-when a denied write changed rows anyway.
+scripts/demo.sh starts its own PostgreSQL 15 (sample SaaS data) and gateway (with its MCP
+server) in a private directory (DEMO_DIR, so a user's running .demo/ is left alone), and
+scripts/demo/replay.py exits non-zero when any scripted attempt gets another verdict or rule
+than expected, or when a denied write changed rows anyway. One agent is an MCP client
+(scripts/demo/mcp_agent.mjs on @modelcontextprotocol/sdk) obeying a prompt-injected ticket.
 """
 import os
 import shutil
@@ -48,3 +49,15 @@ def test_demo_quick_replays_as_expected():
     assert "\033[" not in run.stdout
     for verdict in ("ALLOW", "DENY", "HOLD"):
         assert f" {verdict} " in run.stdout
+    # the MCP scene: a prompt-injected agent on the official MCP client, each call stopped
+    mcp_lines = [line for line in run.stdout.splitlines() if line.lstrip().startswith("helpdesk-ai ")]
+    calls = [line for line in mcp_lines if " query: " in line or " execute: " in line]
+    assert len(calls) == 8, "\n".join(mcp_lines) or run.stdout
+    assert sum(" DENY " in line for line in calls) == 6, "\n".join(calls)
+    for rule in ("[default_deny]", "[builtin.where_required]", "[allow[2]]", "[gateway.read_only]",
+                 "[allow[1].deny_columns]"):
+        assert any(rule in line for line in calls), (rule, "\n".join(calls))
+    assert "tools offered: list_tables, describe_table, query, execute," in run.stdout
+    assert "inside an untrusted-data boundary" in run.stdout
+    assert "customers: 20,000 before, 20,000 after" in run.stdout
+    assert "came back masked: ***, ***" in run.stdout
