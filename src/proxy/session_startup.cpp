@@ -154,6 +154,7 @@ net::awaitable<bool> Session::startup() {
   snap_ = services_.snapshot();
   const auto& cfg = *snap_->config;
   peer_ = local_ ? local_->front + " " + local_->client : client_.peer_address();
+  session_id_ = to_hex(auth::random_bytes(8));
 
   auto handshake = [this]() -> net::awaitable<Result<bool>> {
     auto msg = co_await read_startup_packet();
@@ -245,16 +246,12 @@ net::awaitable<bool> Session::startup() {
     spdlog::debug("startup ended peer={} agent={}: {}", peer_, agent_, e.message);
     co_return false;
   }
-  session_id_ = to_hex(auth::random_bytes(8));
   // Unguessable, so that no statement of the client's can produce an error carrying it
   // (relay.cpp: a denied statement is replaced by this marker upstream).
   deny_marker_ = "airlock_denied_" + to_hex(auth::random_bytes(16));
   spdlog::info("session start peer={} agent={} app={} session={}", peer_, agent_,
                application_name_, session_id_);
-  if (local_) {
-    local_->session_id = session_id_;
-    local_->hook = hook_.get();
-  }
+
   co_return true;
 }
 
@@ -275,6 +272,10 @@ net::awaitable<Status> Session::make_hook() {
                                            cfg.masking.key);
   if (local_ && local_->read_only) hook->restrict_to_reads(local_->read_only_hint);
   hook_ = std::move(hook);
+  if (local_) {  // before ReadyForQuery: the front end may act on it at once
+    local_->session_id = session_id_;
+    local_->hook = hook_.get();
+  }
   mode_ = it->second.mode;
   co_return Status{};
 }

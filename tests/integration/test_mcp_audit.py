@@ -1,0 +1,83 @@
+"""Every MCP tool call is in the audit trail (issue #12): a `call` record with front `mcp`,
+the tool and the JSON-RPC request id, next to the intent and outcome records of the
+statement it ran, all under the in-process session's id, so `airlock audit trace` shows
+both. The statement's own records say front `mcp` too."""
+import json
+import subprocess
+import sys
+
+import harness
+import mcp_setup
+import pytest
+import waits
+
+
+@pytest.fixture(scope="module")
+def audited(pg, tmp_path_factory):
+    if harness.DIRECT:
+        pytest.skip("MCP needs the gateway")
+    audit_dir = tmp_path_factory.mktemp("mcp-audit")
+    with pg.su_connect() as c:
+        c.execute(mcp_setup.SCHEMA)
+    mcp_setup.reset_data(pg)
+    port = harness.free_port()
+    extra = mcp_setup.mcp_yaml(port) + f"\naudit: {{dir: '{audit_dir}', fsync: interval, fsync_interval: 5ms}}"
+    gw = harness.start_gateway(pg, name="mcp-audit", extra_agents=mcp_setup.AGENTS,
+                               agent_policies=mcp_setup.POLICIES, extra_yaml=extra)
+    try:
+        harness.wait_for_port("127.0.0.1", port, 10, gw.proc)
+        harness.wait_until_allowed(gw, "mcpbot", "SELECT id FROM mcp_tickets WHERE id = 1")
+        gw.extra.update(mcp_port=port, mcp_url=f"http://127.0.0.1:{port}/mcp")
+        yield gw
+    except BaseException:
+        print(f"\n=== airlock log:\n{gw.log_text()}", file=sys.stderr)
+        raise
+    finally:
+        gw.stop()
+
+
+def audit_json(gw, *args) -> list[dict]:
+    r = subprocess.run([str(harness.find_airlock_bin()), "audit", *args, "--json", "--config",
+                        str(gw.config_path)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+
+
+def trail(gw) -> list[dict]:
+    return audit_json(gw, "search", "--agent", "mcpbot")
+
+
+def test_call_and_statement_records_share_the_session(audited):
+    m = mcp_setup.McpHttp(audited)
+    m.initialize()
+    result = m.tool("query", {"sql": "SELECT id, status FROM mcp_tickets WHERE id = 1"})
+    assert not result.get("isError"), result
+    denied = m.tool("execute", {"sql": "DELETE FROM mcp_tickets WHERE id = 1"})
+    assert denied.get("isError"), denied
+
+    def calls():
+        recs = trail(audited)
+        return [r for r in recs if r.get("kind") == "call"] and recs
+    recs = waits.until(calls, timeout=10, what="call records in the audit trail")
+    call = [r for r in recs if r.get("kind") == "call" and r.get("tool") == "query"][-1]
+    assert call["front"] == "mcp" and call["request_id"] and call["session"], call
+
+    traced = audit_json(audited, "trace", call["session"])
+    kinds = [(r["kind"], r.get("tool", ""), r.get("front", "")) for r in traced]
+    assert ("call", "query", "mcp") in kinds, kinds
+    intents = [r for r in traced if r["kind"] == "intent"]
+    assert any("mcp_tickets" in r.get("statement", "") and r.get("front") == "mcp" for r in intents), traced
+    # The call record comes first, then the statement's intent.
+    first_call = next(i for i, r in enumerate(traced) if r["kind"] == "call" and r.get("tool") == "query")
+    assert any(r["kind"] == "intent" for r in traced[first_call + 1:]), traced
+
+    exec_call = [r for r in recs if r.get("kind") == "call" and r.get("tool") == "execute"][-1]
+    exec_trace = audit_json(audited, "trace", exec_call["session"])
+    assert any(r["kind"] == "intent" and r.get("decision") == "deny" and r.get("rule") == "default_deny"
+               for r in exec_trace), exec_trace
+
+
+def test_trail_verifies_with_mcp_records(audited):
+    r = subprocess.run([str(harness.find_airlock_bin()), "audit", "verify", "--config",
+                        str(audited.config_path)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, (r.stdout, r.stderr)
