@@ -266,7 +266,11 @@ ToolResult GatewayBackend::list_tables(const Caller& caller) const {
         }
         for (const auto& m : e.mask) t.masked.insert(m.column);
         for (const auto& d : e.deny_columns) t.denied.insert(d);
-        if (e.max_rows) t.max_rows = t.max_rows ? std::min(*t.max_rows, *e.max_rows) : *e.max_rows;
+        // A row limit bounds the writes of its entry; reads have none.
+        const bool writes = (e.actions & ~(1u << static_cast<unsigned>(policy::Action::Select))) != 0;
+        if (e.max_rows && writes) {
+          t.max_rows = t.max_rows ? std::min(*t.max_rows, *e.max_rows) : *e.max_rows;
+        }
       }
     }
   }

@@ -49,12 +49,31 @@ bool origin_allowed(const std::optional<std::string>& origin,
 Reply http_error(int status, std::string_view message) {
   nlohmann::json body = {{"jsonrpc", "2.0"},
                          {"id", nullptr},
-                         {"error", {{"code", status == 401 || status == 403 ? -32001 : -32600},
+                         {"error", {{"code", status == 401 || status == 403 ? -32001 : status >= 500 ? -32603 : -32600},
                                     {"message", std::string(message)}}}};
   Reply r;
   r.status = status;
   r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   r.headers.emplace_back("Content-Type", "application/json");
+  return r;
+}
+
+void add_cors(Reply& reply, const std::string& origin) {
+  reply.headers.emplace_back("Access-Control-Allow-Origin", origin);
+  reply.headers.emplace_back("Vary", "Origin");
+  reply.headers.emplace_back("Access-Control-Expose-Headers",
+                             "Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate");
+}
+
+Reply preflight(const std::string& origin) {
+  Reply r;
+  r.status = 204;
+  add_cors(r, origin);
+  r.headers.emplace_back("Access-Control-Allow-Methods", "POST");
+  r.headers.emplace_back("Access-Control-Allow-Headers",
+                         "Authorization, Content-Type, Accept, MCP-Protocol-Version, "
+                         "Mcp-Session-Id, Mcp-Method, Mcp-Name, Last-Event-ID");
+  r.headers.emplace_back("Access-Control-Max-Age", "600");
   return r;
 }
 

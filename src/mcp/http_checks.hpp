@@ -21,7 +21,13 @@ bool origin_allowed(const std::optional<std::string>& origin,
                     const std::vector<std::string>& allowed);
 
 // A JSON-RPC error answer with id null (the request was not read as JSON-RPC):
-// {"jsonrpc":"2.0","id":null,"error":{"code":-32600 (-32001 for 401/403),"message":...}}.
+// {"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":...}}; -32001 for 401/403,
+// -32603 for 5xx.
 Reply http_error(int status, std::string_view message);
+
+// CORS for a browser client whose Origin is allowed (origin_allowed): the headers of every
+// answer, and of the answer to a preflight OPTIONS.
+void add_cors(Reply& reply, const std::string& origin);
+Reply preflight(const std::string& origin);
 
 }  // namespace airlock::mcp

@@ -55,6 +55,8 @@ struct McpListener::Impl : std::enable_shared_from_this<McpListener::Impl> {
   awaitable<void> serve(Stream& stream, std::size_t io, std::string peer);
   awaitable<Reply> answer(const bhttp::request<bhttp::string_body>& req, std::size_t io,
                           const std::string& peer);
+  awaitable<Reply> authorized(const bhttp::request<bhttp::string_body>& req, std::size_t io,
+                              const std::string& peer, const proxy::Snapshot& snapshot);
   void close_all();
 
   std::string version;
@@ -80,9 +82,21 @@ awaitable<Reply> McpListener::Impl::answer(const bhttp::request<bhttp::string_bo
   if (!host_allowed(header(req, "Host"), loopback)) {
     co_return http_error(403, "Host header not allowed");
   }
-  if (!origin_allowed(header(req, "Origin"), cfg.allowed_origins)) {
+  const auto origin = header(req, "Origin");
+  if (!origin_allowed(origin, cfg.allowed_origins)) {
     co_return http_error(403, "Origin not allowed (mcp.allowed_origins)");
   }
+  // A browser client (the MCP Inspector's direct mode) asks first; no bearer on a preflight.
+  if (req.method() == bhttp::verb::options && origin) co_return preflight(*origin);
+  Reply reply = co_await authorized(req, io, peer, *snap);
+  if (origin) add_cors(reply, *origin);
+  co_return reply;
+}
+
+awaitable<Reply> McpListener::Impl::authorized(const bhttp::request<bhttp::string_body>& req,
+                                               std::size_t io, const std::string& peer,
+                                               const proxy::Snapshot& snapshot) {
+  const proxy::Snapshot* snap = &snapshot;
   if (req.method() != bhttp::verb::post) {
     Reply r = http_error(405, "only POST is served: Airlock keeps no server-to-client stream");
     r.headers.emplace_back("Allow", "POST");

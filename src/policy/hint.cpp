@@ -53,7 +53,7 @@ std::string describe_entry(const CompiledEntry& e) {
     text += " on " + names(e.tables);
     if (!e.mask.empty()) text += ", masked " + masks(e.mask);
     if (!e.deny_columns.empty()) text += ", never " + columns(e.deny_columns);
-    if (e.max_rows) text += ", at most " + std::to_string(*e.max_rows) + " rows";
+    if (e.max_rows) text += ", at most " + std::to_string(*e.max_rows) + (*e.max_rows == 1 ? " row" : " rows");
     parts.push_back(std::move(text));
   }
   if (!e.sequences.empty()) parts.push_back("sequences " + names(e.sequences));

@@ -271,7 +271,10 @@ net::awaitable<void> Session::client_to_upstream() {
             break;
           }
           const PreparedStatement& ps = *portal->statement;
-          {
+          // An earlier message of this batch was refused (replaced by one that fails): the
+          // server skips this Execute, so the trail gets no intent of a statement never run.
+          const bool skipped = !denials_.empty() && denials_.back().batch == forwarded_syncs_;
+          if (!skipped) {
             Verdict refusal;
             if (!audit_intent(*ps.info, forwarded_syncs_, refusal)) denied = std::move(refusal);
           }
