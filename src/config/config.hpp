@@ -154,6 +154,9 @@ struct Mcp {
   std::size_t max_result_bytes = 1024 * 1024;     // bytes of row values a result returns
   std::size_t max_request_bytes = 1024 * 1024;    // a request body; larger: 413
   Millis session_idle{60'000};  // an in-process session unused this long is closed
+  // Failed bearer secrets one client address may send per 10 s before it is answered 429
+  // without a try (each try costs a PBKDF2 per agent on an I/O thread).
+  std::uint32_t auth_failures = 10;
 };
 
 struct Config {

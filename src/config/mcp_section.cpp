@@ -11,7 +11,7 @@ void read_mcp(Context& ctx, const YAML::Node& node, const std::string& path, Mcp
   bool is_map = r.walk_map(
       node, path,
       {"listen", "tls", "allowed_origins", "max_rows", "max_result_bytes", "max_request_bytes",
-       "session_idle"},
+       "session_idle", "auth_failures"},
       [&](const std::string& key, const YAML::Node& value, const std::string& key_path) {
         if (key == "listen") {
           const std::size_t errors_before = r.error_count();
@@ -36,6 +36,8 @@ void read_mcp(Context& ctx, const YAML::Node& node, const std::string& path, Mcp
           if (auto n = r.size(value, key_path, 1024, std::size_t{256} << 20)) out.max_result_bytes = *n;
         } else if (key == "max_request_bytes") {
           if (auto n = r.size(value, key_path, 1024, std::size_t{64} << 20)) out.max_request_bytes = *n;
+        } else if (key == "auth_failures") {
+          if (auto n = r.integer(value, key_path, 1, 1'000'000)) out.auth_failures = static_cast<std::uint32_t>(*n);
         } else if (auto d = r.positive_duration(value, key_path)) {
           out.session_idle = *d;
         }

@@ -4,6 +4,7 @@
 // is tried against every agent, right or wrong, so a wrong or missing one costs the same
 // time as a right one the first time; a right one is then remembered (by a keyed hash, never
 // the secret itself) for the config generation it was verified against.
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -25,6 +26,14 @@ class BearerAuth {
   // A keyed hash of the secret (hex): names it in pools and caches.
   std::string key_of(std::string_view secret) const;
 
+  // Each try costs a PBKDF2 per agent on an I/O thread: a client address with `max`
+  // failures (mcp.auth_failures) in kFailureWindow is answered 429 without trying, until
+  // the window has passed.
+  using Clock = std::chrono::steady_clock;
+  static constexpr std::chrono::seconds kFailureWindow{10};
+  bool may_try(std::string_view peer, Clock::time_point now, std::uint32_t max);
+  void failed(std::string_view peer, Clock::time_point now);
+
  private:
   struct Known {
     std::uint64_t generation;
@@ -33,6 +42,11 @@ class BearerAuth {
   std::string key_;
   std::mutex mu_;
   std::unordered_map<std::string, Known> known_;  // key_of(secret) → agent
+  struct Failures {
+    Clock::time_point since;
+    std::uint32_t count;
+  };
+  std::unordered_map<std::string, Failures> failures_;  // client address → recent failures
 };
 
 // The token of an "Authorization: Bearer <token>" header; "" when absent or malformed.

@@ -79,19 +79,11 @@ void GatewayBackend::close_all(std::size_t io) {
 net::awaitable<Result<std::unique_ptr<LocalClient>>> GatewayBackend::acquire(const Caller& caller,
                                                                             bool read_only) {
   auto snap = server_.services().snapshot();
-  const auto idle = snap->config->mcp.session_idle;
+  sweep(caller.io);
   Pool& pool = pools_.at(caller.io);
-  const auto now = Clock::now();
-  for (auto it = pool.begin(); it != pool.end();) {
-    if (now - it->second.last_used > idle || !it->second.client->reusable()) {
-      it->second.client->close();
-      it = pool.erase(it);
-    } else {
-      ++it;
-    }
-  }
   if (auto it = pool.find(pool_key(caller, read_only)); it != pool.end()) {
     auto client = std::move(it->second.client);
+    client->generation = it->second.generation;
     pool.erase(it);
     co_return client;
   }
@@ -106,6 +98,7 @@ net::awaitable<Result<std::unique_ptr<LocalClient>>> GatewayBackend::acquire(con
   auto sock = server_.open_local(caller.io, front);
   if (!sock) co_return std::unexpected(sock.error());
   auto client = std::make_unique<LocalClient>(net::Stream(std::move(*sock)), front);
+  client->generation = snap->generation;  // the session takes the same snapshot at startup
   if (auto st = co_await client->login(caller.agent, caller.secret, snap->config->limits.max_message_bytes);
       !st) {
     co_return std::unexpected(st.error());
@@ -113,13 +106,34 @@ net::awaitable<Result<std::unique_ptr<LocalClient>>> GatewayBackend::acquire(con
   co_return client;
 }
 
+void GatewayBackend::sweep(std::size_t io) {
+  if (io >= pools_.size()) return;
+  auto snap = server_.services().snapshot();
+  const auto idle = snap->config->mcp.session_idle;
+  const auto now = Clock::now();
+  Pool& pool = pools_[io];
+  for (auto it = pool.begin(); it != pool.end();) {
+    if (now - it->second.last_used > idle || !it->second.client->reusable() ||
+        it->second.generation != snap->generation) {
+      it->second.client->close();
+      it = pool.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 void GatewayBackend::release(const Caller& caller, bool read_only,
                              std::unique_ptr<LocalClient> client) {
-  if (!client || !client->reusable()) {
+  const std::uint64_t generation = client ? client->generation : 0;
+  const std::string key = pool_key(caller, read_only);
+  Pool& pool = pools_.at(caller.io);
+  if (!client || !client->reusable() || pool.count(key) >= kMaxPooledPerKey ||
+      generation != server_.services().snapshot()->generation) {
     if (client) client->close();
     return;
   }
-  pools_.at(caller.io).emplace(pool_key(caller, read_only), Pooled{std::move(client), Clock::now()});
+  pool.emplace(key, Pooled{std::move(client), Clock::now(), generation});
 }
 
 void GatewayBackend::audit_call(const Caller& caller, const ToolRequest& request,
@@ -145,9 +159,14 @@ net::awaitable<ToolResult> GatewayBackend::call(const Caller& caller, const Tool
   if (t == tool::kQuery) co_return co_await run_sql(caller, request, request.sql, true, true);
   if (t == tool::kExecute) co_return co_await run_sql(caller, request, request.sql, false, false);
   if (t == tool::kExplain) {
-    // Planned, never run: EXPLAIN without ANALYZE. A statement that turns this into
-    // EXPLAIN ANALYZE ("ANALYZE DELETE ...") runs in a read-only session and is refused.
-    co_return co_await run_sql(caller, request, "EXPLAIN " + request.sql, true, true);
+    // Planned, never run: with the option list first, text that would make it EXPLAIN
+    // ANALYZE ("ANALYZE DELETE ...", "(ANALYZE) ...") is a syntax error. An agent that may
+    // write explains in its read-write session (what it could run through execute anyway,
+    // judged as on the wire); any other in its read-only one, where only a SELECT that
+    // would pass the query tool is explained (planning runs immutable functions).
+    const bool read_only = !tools_for(caller).execute;
+    co_return co_await run_sql(caller, request, "EXPLAIN (ANALYZE false) " + request.sql,
+                               read_only, true);
   }
   if (t == tool::kCheck) co_return co_await check(caller, request);
   if (t == tool::kDescribeTable) co_return co_await describe_table(caller, request);

@@ -28,12 +28,19 @@ class GatewayBackend final : public Backend {
 
   // Closes every pooled session of I/O thread `io` (on that thread): shutdown.
   void close_all(std::size_t io);
+  // Closes the pooled sessions of I/O thread `io` (on that thread) that were idle longer
+  // than mcp.session_idle, ended, or belong to an older config (a reload that narrowed a
+  // policy must not be outlived by a pooled session). Called by acquire() and a timer.
+  void sweep(std::size_t io);
+
+  static constexpr std::size_t kMaxPooledPerKey = 8;  // idle sessions kept per agent+secret
 
  private:
   using Clock = std::chrono::steady_clock;
   struct Pooled {
     std::unique_ptr<LocalClient> client;
     Clock::time_point last_used;
+    std::uint64_t generation;  // the config its session authenticated under
   };
   // Sessions per I/O thread, each touched only by its own thread. Key: agent, secret key
   // and whether the session is read-only.

@@ -14,6 +14,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <unordered_set>
+#include <variant>
 
 #include "mcp/bearer_auth.hpp"
 #include "mcp/dispatch.hpp"
@@ -53,11 +54,11 @@ struct McpListener::Impl : std::enable_shared_from_this<McpListener::Impl> {
   awaitable<void> accept_loop();
   template <class Stream>
   awaitable<void> serve(Stream& stream, std::size_t io, std::string peer);
-  awaitable<Reply> answer(const bhttp::request<bhttp::string_body>& req, std::size_t io,
-                          const std::string& peer);
-  awaitable<Reply> authorized(const bhttp::request<bhttp::string_body>& req, std::size_t io,
-                              const std::string& peer, const proxy::Snapshot& snapshot);
+  std::variant<Reply, Caller> admit(const bhttp::request<bhttp::string_body>& req, std::size_t io,
+                                    const std::string& peer, std::optional<std::string>& origin);
+  awaitable<Reply> dispatch(const Caller& caller, const bhttp::request<bhttp::string_body>& req);
   void close_all();
+  awaitable<void> sweep_loop(std::size_t io);
 
   std::string version;
   proxy::Server* server = nullptr;
@@ -68,48 +69,51 @@ struct McpListener::Impl : std::enable_shared_from_this<McpListener::Impl> {
   std::unique_ptr<GatewayBackend> backend;
   std::unique_ptr<Dispatcher> dispatcher;
   std::atomic<std::size_t> connections{0};
+  std::atomic<bool> stopped{false};
   // Open sockets per I/O thread (touched on that thread only), closed by stop().
   std::vector<std::unordered_set<tcp::socket*>> open;
 };
 
-awaitable<Reply> McpListener::Impl::answer(const bhttp::request<bhttp::string_body>& req,
-                                           std::size_t io, const std::string& peer) {
+// Everything decided from the request line and headers, before a byte of the body is read:
+// path, Host, Origin, CORS preflight, method, and the bearer. Either the answer, or who is
+// calling (then the body is read and dispatched).
+std::variant<Reply, Caller> McpListener::Impl::admit(const bhttp::request<bhttp::string_body>& req,
+                                                     std::size_t io, const std::string& peer,
+                                                     std::optional<std::string>& origin) {
   auto snap = server->services().snapshot();
   const config::Mcp& cfg = snap->config->mcp;
   const std::string target(req.target());
-  if (target.substr(0, target.find('?')) != "/mcp") co_return http_error(404, "not found: use /mcp");
+  if (target.substr(0, target.find('?')) != "/mcp") return http_error(404, "not found: use /mcp");
   // DNS rebinding: a page from another origin that resolves its name to this address.
-  if (!host_allowed(header(req, "Host"), loopback)) {
-    co_return http_error(403, "Host header not allowed");
-  }
-  const auto origin = header(req, "Origin");
+  if (!host_allowed(header(req, "Host"), loopback)) return http_error(403, "Host header not allowed");
+  origin = header(req, "Origin");
   if (!origin_allowed(origin, cfg.allowed_origins)) {
-    co_return http_error(403, "Origin not allowed (mcp.allowed_origins)");
+    origin.reset();
+    return http_error(403, "Origin not allowed (mcp.allowed_origins)");
   }
   // A browser client (the MCP Inspector's direct mode) asks first; no bearer on a preflight.
-  if (req.method() == bhttp::verb::options && origin) co_return preflight(*origin);
-  Reply reply = co_await authorized(req, io, peer, *snap);
-  if (origin) add_cors(reply, *origin);
-  co_return reply;
-}
-
-awaitable<Reply> McpListener::Impl::authorized(const bhttp::request<bhttp::string_body>& req,
-                                               std::size_t io, const std::string& peer,
-                                               const proxy::Snapshot& snapshot) {
-  const proxy::Snapshot* snap = &snapshot;
+  if (req.method() == bhttp::verb::options && origin) return preflight(*origin);
   if (req.method() != bhttp::verb::post) {
     Reply r = http_error(405, "only POST is served: Airlock keeps no server-to-client stream");
     r.headers.emplace_back("Allow", "POST");
-    co_return r;
+    return r;
+  }
+  const std::string address = peer.substr(0, peer.rfind(':'));
+  const auto now = BearerAuth::Clock::now();
+  if (!auth->may_try(address, now, cfg.auth_failures)) {
+    Reply r = http_error(429, "too many failed bearer secrets from this address; wait 10 s");
+    r.headers.emplace_back("Retry-After", "10");
+    return r;
   }
   // The same work for a missing, wrong or right secret the first time (bearer_auth.hpp).
   const std::string secret(bearer_token(std::string_view(req[bhttp::field::authorization])));
   auto agent = auth->agent_for(*snap->config, snap->generation, secret);
   if (!agent) {
+    auth->failed(address, now);
     server->services().counters.auth_failures.fetch_add(1, std::memory_order_relaxed);
     Reply r = http_error(401, "a valid bearer secret is required: Authorization: Bearer <the agent's password or token>");
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"airlock-mcp\"");
-    co_return r;
+    return r;
   }
   Caller caller;
   caller.agent = *agent;
@@ -117,6 +121,11 @@ awaitable<Reply> McpListener::Impl::authorized(const bhttp::request<bhttp::strin
   caller.secret_key = auth->key_of(secret);
   caller.client = peer;
   caller.io = io;
+  return caller;
+}
+
+awaitable<Reply> McpListener::Impl::dispatch(const Caller& caller,
+                                             const bhttp::request<bhttp::string_body>& req) {
   HttpMeta meta;
   meta.protocol_version = header(req, "MCP-Protocol-Version");
   meta.session_id = header(req, "Mcp-Session-Id");
@@ -126,6 +135,24 @@ awaitable<Reply> McpListener::Impl::authorized(const bhttp::request<bhttp::strin
   meta.content_type = header(req, "Content-Type");
   co_return co_await dispatcher->handle(caller, meta, req.body());
 }
+
+namespace {
+
+// Why a request could not be read, as an answer; nullopt: nobody is left to answer.
+std::optional<Reply> read_failure(const error_code& ec, std::size_t max_body) {
+  if (ec == bhttp::error::body_limit) {
+    return http_error(413, "request body larger than mcp.max_request_bytes (" +
+                               std::to_string(max_body) + ")");
+  }
+  if (ec == bhttp::error::header_limit) return http_error(431, "request headers too large");
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return std::nullopt;
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
+    return http_error(400, "malformed HTTP request");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 template <class Stream>
 awaitable<void> McpListener::Impl::serve(Stream& stream, std::size_t io, std::string peer) {
@@ -137,32 +164,39 @@ awaitable<void> McpListener::Impl::serve(Stream& stream, std::size_t io, std::st
     parser.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
     parser.body_limit(max_body);
     beast::get_lowest_layer(stream).expires_after(kReadTimeout);
-    auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, nothrow);
     Reply reply;
     bool keep_alive = false;
     unsigned http_version = 11;
-    if (ec) {
-      if (ec == bhttp::error::body_limit) {
-        reply = http_error(413, "request body larger than mcp.max_request_bytes (" +
-                                    std::to_string(max_body) + ")");
-      } else if (ec == bhttp::error::header_limit) {
-        reply = http_error(431, "request headers too large");
-      } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
-                 ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
-        reply = http_error(400, "malformed HTTP request");
-      } else {
-        break;  // closed, timed out: nobody to answer
-      }
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, nothrow);
+    if (hec) {
+      auto failure = read_failure(hec, max_body);
+      if (!failure) break;
+      reply = std::move(*failure);
     } else {
       const auto& req = parser.get();
       http_version = req.version();
-      keep_alive = req.keep_alive();
-      try {
-        reply = co_await answer(req, io, peer);
-      } catch (const std::exception& e) {
-        spdlog::error("mcp: request failed: {}", e.what());
-        reply = http_error(500, "internal error");
+      std::optional<std::string> origin;
+      auto admitted = admit(req, io, peer, origin);
+      if (auto* refused = std::get_if<Reply>(&admitted)) {
+        // Answered without reading the body: the connection cannot be reused.
+        reply = std::move(*refused);
+      } else {
+        auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, nothrow);
+        if (bec) {
+          auto failure = read_failure(bec, max_body);
+          if (!failure) break;
+          reply = std::move(*failure);
+        } else {
+          keep_alive = parser.get().keep_alive();
+          try {
+            reply = co_await dispatch(std::get<Caller>(admitted), parser.get());
+          } catch (const std::exception& e) {
+            spdlog::error("mcp: request failed: {}", e.what());
+            reply = http_error(500, "internal error");
+          }
+        }
       }
+      if (origin) add_cors(reply, *origin);
     }
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(reply.status), http_version};
     res.set(bhttp::field::server, "airlock");
@@ -239,7 +273,20 @@ awaitable<void> McpListener::Impl::accept_loop() {
   }
 }
 
+awaitable<void> McpListener::Impl::sweep_loop(std::size_t io) {
+  // Pooled sessions hold upstream connections and the agent's connection slots: closed
+  // when idle past mcp.session_idle, or made under an older config, even with no calls.
+  auto self = shared_from_this();
+  asio::steady_timer tick(server->io(io));
+  while (!stopped.load()) {
+    tick.expires_after(std::chrono::seconds(1));
+    co_await tick.async_wait(nothrow);
+    if (!stopped.load()) backend->sweep(io);
+  }
+}
+
 void McpListener::Impl::close_all() {
+  stopped = true;
   error_code ec;
   if (acceptor) acceptor->close(ec);
   for (std::size_t io = 0; io < open.size(); ++io) {
@@ -287,6 +334,9 @@ Status McpListener::start(proxy::Server& server) {
   o.version = s.version;
   s.dispatcher = std::make_unique<Dispatcher>(*s.backend, o);
   asio::co_spawn(server.io(0), s.accept_loop(), asio::detached);
+  for (std::size_t io = 0; io < server.io_count(); ++io) {
+    asio::co_spawn(server.io(io), s.sweep_loop(io), asio::detached);
+  }
   spdlog::info("mcp listening on {}{}/mcp", s.tls ? "https://" : "http://", where);
   return Status{};
 }

@@ -49,6 +49,8 @@ class LocalClient {
   proxy::LocalFront& front() { return *front_; }
   void close();
 
+  std::uint64_t generation = 0;  // the config snapshot the session authenticated under
+
  private:
   net::awaitable<Result<protocol::Frame>> next(std::size_t max_message_bytes);
   net::awaitable<Status> send(const std::string& bytes);

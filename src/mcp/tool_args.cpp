@@ -144,6 +144,9 @@ std::variant<ToolRequest, jsonrpc::Error> parse_tool_call(const json& params,
     if (req.sql.find_first_not_of(" \t\r\n") == std::string::npos) {
       return invalid_params("argument \"sql\" is empty");
     }
+    if (req.sql.find('\0') != std::string::npos) {  // PostgreSQL's text cannot hold it
+      return invalid_params("argument \"sql\" contains a NUL character");
+    }
   }
   if (shape->params) {
     if (auto e = read_params(*args, req)) return *e;

@@ -38,7 +38,11 @@ bool writes_nothing(const sql::StatementFacts& s) {
     case sql::StatementKind::Show:
       return true;
     case sql::StatementKind::Explain:
-      return !s.is_explain_analyze;
+      // The planner runs code too: it folds immutable functions with constant arguments
+      // (a column default of an INSERT as well) and calls stable ones to estimate. So only
+      // a SELECT is explained here, with the same checks as if it ran.
+      if (s.is_explain_analyze || s.inner_kind != sql::StatementKind::Select) return false;
+      break;
     case sql::StatementKind::Select:
       break;
     default:

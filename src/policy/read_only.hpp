@@ -9,9 +9,9 @@
 
 namespace airlock::policy {
 
-// SELECT (and VALUES, TABLE), SHOW, and EXPLAIN without ANALYZE of any statement (it plans,
-// runs nothing). Everything else, SET and transaction control included, may change data or
-// the session and is false.
+// SELECT (and VALUES, TABLE), SHOW, and EXPLAIN without ANALYZE of such a SELECT (planning
+// runs functions too: immutable ones are folded). Everything else, SET and transaction
+// control included, may change data or the session and is false.
 bool writes_nothing(const sql::StatementFacts& s);
 
 }  // namespace airlock::policy
