@@ -19,7 +19,10 @@ endif()
 add_library(airlock_asio INTERFACE)
 target_link_libraries(airlock_asio INTERFACE Boost::headers Threads::Threads)
 target_compile_definitions(airlock_asio INTERFACE
-  BOOST_ASIO_NO_DEPRECATED BOOST_ASIO_DISABLE_BOOST_COROUTINE)
+  BOOST_ASIO_NO_DEPRECATED BOOST_ASIO_DISABLE_BOOST_COROUTINE
+  # Recycled handler and coroutine-frame memory per thread: the default 2 slots miss on
+  # every message of a session (a frame per read, write and timer); 16 hit (issue #13).
+  BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE=16)
 
 # spdlog is used in its compiled form (libspdlog-dev) with the external fmt.
 if(NOT TARGET spdlog::spdlog)

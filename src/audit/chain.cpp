@@ -14,17 +14,27 @@ constexpr std::string_view kHashKey = ",\"hash\":\"";
 }  // namespace
 
 std::string chain_hash(std::string_view prev, std::string_view body) {
+  // One context and one fetched SHA-256 per thread: OpenSSL 3 fetches the algorithm again
+  // at every init given EVP_sha256(), and a context costs an allocation.
+  struct Digest {
+    EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Digest() {
+      EVP_MD_CTX_free(ctx);
+      EVP_MD_free(md);
+    }
+  };
+  thread_local Digest d;
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   // SHA-256 cannot fail on valid input; a failure (allocation) yields a hash that matches
   // nothing, which verify reports rather than a record silently accepted.
-  const bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
-                  EVP_DigestUpdate(ctx, prev.data(), prev.size()) == 1 &&
-                  EVP_DigestUpdate(ctx, "\n", 1) == 1 &&
-                  EVP_DigestUpdate(ctx, body.data(), body.size()) == 1 &&
-                  EVP_DigestFinal_ex(ctx, digest.data(), &length) == 1;
-  EVP_MD_CTX_free(ctx);
+  const bool ok = d.ctx != nullptr && d.md != nullptr &&
+                  EVP_DigestInit_ex(d.ctx, d.md, nullptr) == 1 &&
+                  EVP_DigestUpdate(d.ctx, prev.data(), prev.size()) == 1 &&
+                  EVP_DigestUpdate(d.ctx, "\n", 1) == 1 &&
+                  EVP_DigestUpdate(d.ctx, body.data(), body.size()) == 1 &&
+                  EVP_DigestFinal_ex(d.ctx, digest.data(), &length) == 1;
   if (!ok) return std::string(kHashHexLength, 'x');
   return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }

@@ -94,11 +94,20 @@ std::string format_time(std::chrono::system_clock::time_point t) {
   const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
   const std::time_t secs = static_cast<std::time_t>(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
   const int millis = static_cast<int>(((ms % 1000) + 1000) % 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string out(buf, n);
+  // The seconds part is formatted once per second and thread (one record per statement).
+  thread_local std::time_t last_secs = -1;
+  thread_local std::string last_text;
+  if (secs != last_secs) {
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    last_text.assign(buf, n);
+    last_secs = secs;
+  }
+  std::string out;
+  out.reserve(24);
+  out = last_text;
   char frac[8];
   std::snprintf(frac, sizeof frac, ".%03dZ", millis);
   out += frac;

@@ -38,7 +38,7 @@ struct Record {
   std::string tool;        // call: the tool's name (query, execute, ...)
   std::string request_id;  // call: the front's request id (JSON-RPC id, as JSON text)
   std::string statement;            // normalized (literals redacted) unless policy keeps them
-  std::string fingerprint;          // libpg_query fingerprint
+  std::string fingerprint;          // hash of the normalized text (sql/normalize.hpp)
   std::vector<std::string> tables;  // schema-qualified relations the statement touches
   std::string decision;             // allow | deny | hold
   std::string rule;

@@ -32,6 +32,14 @@ void DecisionCache::insert(std::uint64_t generation, std::string_view agent,
                            std::string_view path_key, std::string_view sql, Verdict verdict) {
   if (sql.size() > kMaxTextBytes) return;
   build_key(generation, agent, path_key, sql);
+  // Admitted on its second sight only: statements with their literals inline are mostly
+  // unique, and would fill the map (allocations, then a clear) to be hit never.
+  const std::size_t h = Hash{}(key_);
+  std::size_t& seen = doorkeeper_[h % kDoorkeeperSlots];
+  if (seen != h) {
+    seen = h;
+    return;
+  }
   if (map_.size() >= kMaxEntries || bytes_ + key_.size() > kMaxBytes) {
     map_.clear();  // simple and bounded; refills in microseconds
     bytes_ = 0;

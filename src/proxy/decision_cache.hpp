@@ -7,6 +7,9 @@
 // catalog) the session decides under, the agent and the search_path; entries hold only the
 // verdict, so no old policy or catalog is kept alive. No locks: each I/O thread has its own
 // cache (sessions never change thread). Bounded by entries and bytes; full means cleared.
+// A statement is cached the second time it is decided (a doorkeeper of hashes): text with
+// its literals inline, as agents send it, is mostly seen once.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -45,6 +48,10 @@ class DecisionCache {
 
   std::string key_;
   std::size_t bytes_ = 0;
+  // Hashes of keys seen once and not cached (a direct-mapped doorkeeper): a key is cached
+  // when it comes again while its hash still holds its slot.
+  static constexpr std::size_t kDoorkeeperSlots = 4096;
+  std::array<std::size_t, kDoorkeeperSlots> doorkeeper_{};
   std::unordered_map<std::string, Verdict, Hash, std::equal_to<>> map_;
 };
 

@@ -27,12 +27,8 @@ net::awaitable<Result<protocol::Frame>> read_frame(net::Stream& s, RecvBuffer& b
   }
 }
 
-namespace {
-constexpr std::size_t kReadChunk = 8192;
-}  // namespace
-
-std::size_t relay_read_size(const RecvBuffer& buf, std::size_t max) {
-  return std::max(kReadChunk, std::min(max, protocol::typed_bytes_wanted(buf.data())));
+std::size_t relay_read_size(const RecvBuffer& buf, std::size_t max, std::size_t chunk) {
+  return std::max(chunk, std::min(max, protocol::typed_bytes_wanted(buf.data())));
 }
 
 bool frame_ready(const RecvBuffer& buf, std::size_t max) {

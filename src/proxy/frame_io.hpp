@@ -22,7 +22,11 @@ net::awaitable<Result<protocol::Frame>> read_frame(net::Stream& s, RecvBuffer& b
 // The relay loops: space to ask for before a read (the rest of the message at the front,
 // its length already bounded by decode_typed, or one chunk), and whether a complete message
 // (or an invalid header) is already at the front, so it is decoded before reading more.
-std::size_t relay_read_size(const RecvBuffer& buf, std::size_t max);
+// `chunk`: the buffer's initial size, so that a read into an empty buffer never grows it
+// (a grown buffer is released when drained: that would be an allocation per batch).
+std::size_t relay_read_size(const RecvBuffer& buf, std::size_t max, std::size_t chunk);
+inline constexpr std::size_t kClientReadChunk = 4096;    // client messages are small
+inline constexpr std::size_t kUpstreamReadChunk = 8192;  // results can be large
 bool frame_ready(const RecvBuffer& buf, std::size_t max);
 
 // Runs `op` with a deadline; on timeout the stream is closed (so `op` ends) and a 08006

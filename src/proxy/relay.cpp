@@ -92,7 +92,7 @@ net::awaitable<void> Session::client_to_upstream() {
     // Bytes may already be buffered (pipelined behind the last SASL message).
     if (!frame_ready(cbuf_, max)) {
       arm_client_read_deadline();
-      auto space = cbuf_.prepare(relay_read_size(cbuf_, max));
+      auto space = cbuf_.prepare(relay_read_size(cbuf_, max, kClientReadChunk));
       auto [ec, n] = co_await client_.read_some(net::asio::buffer(space.data(), space.size()));
       client_read_deadline_ = Clock::time_point::max();
       if (ec || n == 0) co_return;  // the client went away; run() cleans up

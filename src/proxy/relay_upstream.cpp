@@ -60,7 +60,7 @@ net::awaitable<void> Session::upstream_to_client() {
   for (;;) {
     // Frames already buffered (e.g. after login) are relayed before reading more.
     if (protocol::typed_bytes_wanted(ubuf.data()) > 0 || ubuf.empty()) {
-      auto space = ubuf.prepare(relay_read_size(ubuf, max));
+      auto space = ubuf.prepare(relay_read_size(ubuf, max, kUpstreamReadChunk));
       auto [ec, n] = co_await up.read_some(net::asio::buffer(space.data(), space.size()));
       if (ec || n == 0) {
         if (!closed_ && ec != net::asio::error::operation_aborted) {

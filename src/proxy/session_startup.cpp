@@ -19,7 +19,7 @@ namespace airlock::proxy {
 Session::Session(net::Stream client, Services& services, std::shared_ptr<LocalFront> local)
     : client_(std::move(client)),
       services_(services),
-      cbuf_(4096),
+      cbuf_(kClientReadChunk),
       local_(std::move(local)),
       signal_timer_(client_.executor()) {}
 

@@ -190,11 +190,19 @@ Normalized normalize(std::string_view text) {
     return out;
   }
   out.text = redact_literals(n.normalized_query, true);
+  // The fingerprint hashes the normalized text (FNV-1a, 64 bits), so that the statement is
+  // parsed once here, not a second time by pg_query_fingerprint (issue #13: that parse and
+  // walk cost as much as the whole decision).
+  std::uint64_t h = 14695981039346656037ull;
+  for (const char* c = n.normalized_query; *c != '\0'; ++c) {
+    h ^= static_cast<unsigned char>(*c);
+    h *= 1099511628211ull;
+  }
   pg_query_free_normalize_result(n);
   out.parsed = true;
-  PgQueryFingerprintResult f = pg_query_fingerprint(input.c_str());
-  if (f.error == nullptr && f.fingerprint_str != nullptr) out.fingerprint = f.fingerprint_str;
-  pg_query_free_fingerprint_result(f);
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.fingerprint.resize(16);
+  for (int i = 15; i >= 0; --i, h >>= 4) out.fingerprint[static_cast<std::size_t>(i)] = kHex[h & 0xf];
   return out;
 }
 

@@ -8,7 +8,9 @@ namespace airlock::sql {
 
 struct Normalized {
   std::string text;         // literals as $n (parsed) or ? (not parsed); comments removed
-  std::string fingerprint;  // libpg_query fingerprint (16 hex digits); empty when not parsed
+  // 16 hex digits: a hash of the normalized text, the same for statements that differ only in
+  // their literals; empty when not parsed.
+  std::string fingerprint;
   bool parsed = false;      // false: the lexical fallback produced `text`
 };
 
