@@ -6,6 +6,13 @@ Modes (FakeBackend.mode, may be changed between connections):
   datarow_len_2        answers a Query with 'D' declaring length 2 (< 4), then stalls
   datarow_len_0        answers a Query with 'D' declaring length 0, then stalls
   auth_len_huge        answers the startup with 'R' declaring length 0xFFFFFFF0, then stalls
+
+A Query whose text contains `hostile:<name>` (e.g. SELECT 'hostile:notice_flood') is answered
+by that hostile behaviour whatever the mode, so one fake serves a hostile session and a
+healthy one at the same time (HOSTILE lists them). What happened on each hostile connection is
+recorded in FakeBackend.outcomes[name] (a list of texts: 'peer-closed' when the other side
+closed the connection, 'send-failed' when a write to it failed, 'stall-ended' when a stall
+ran out, 'closed-by-fake' when the fake hung up itself) and FakeBackend.notices_sent counts the NoticeResponses of the flood.
 """
 from __future__ import annotations
 
@@ -15,6 +22,49 @@ import threading
 import time
 
 STALL_SECONDS = 20
+
+_ROW_DESC_1 = struct.pack("!H", 1) + b"x\0" + struct.pack("!IhIhih", 0, 0, 25, -1, -1, 0)
+
+
+def _error_body(message: bytes, code: bytes = b"XX000") -> bytes:
+    return b"SERROR\0C" + code + b"\0M" + message + b"\0\0"
+
+
+def _hostile_reply(name: str, huge: int) -> bytes:
+    """The bytes of a hostile answer to a Query; `huge` sizes the huge ErrorResponse."""
+    t = _msg(b"T", _ROW_DESC_1)
+    if name == "truncated_close" or name == "truncated_stall":
+        return t + b"D" + struct.pack("!I", 100) + b"\0\x01\0\0\0\x05ab"  # 11 of 100 bytes
+    if name == "wrong_length":  # CommandComplete claiming 2 bytes of its 9: the rest is garbage
+        return t + b"C" + struct.pack("!I", 6) + b"SELECT 1\0" + _msg(b"Z", b"I")
+    if name == "len_2_31":
+        return t + b"D" + struct.pack("!I", 0x80000000) + b"\0\x01"
+    if name == "len_2_31_minus_1":
+        return t + b"E" + struct.pack("!I", 0x7FFFFFFF) + b"SERROR\0"
+    if name == "len_max":
+        return t + b"N" + struct.pack("!I", 0xFFFFFFFF) + b"SNOTICE\0"
+    if name == "unknown_type":  # well framed, but no backend message has type '!'
+        return _msg(b"!", b"surprise\0") + _msg(b"Z", b"I")
+    if name == "datarow_fields":  # RowDescription of 1 column, DataRow of 3 values
+        row = struct.pack("!H", 3) + b"".join(struct.pack("!I", 1) + v for v in (b"a", b"b", b"c"))
+        return t + _msg(b"D", row) + _msg(b"C", b"SELECT 1\0") + _msg(b"Z", b"I")
+    if name == "datarow_short":  # DataRow claiming 2 values, carrying 1
+        return t + _msg(b"D", struct.pack("!HI", 2, 1) + b"a") + _msg(b"C", b"SELECT 1\0") + _msg(b"Z", b"I")
+    if name == "huge_error":  # a valid ErrorResponse of `huge` bytes, then ReadyForQuery
+        return _msg(b"E", _error_body(b"h" * huge)) + _msg(b"Z", b"I")
+    if name == "auth_midsession":  # AuthenticationCleartextPassword after login
+        return _msg(b"R", struct.pack("!I", 3))
+    if name == "auth_ok_midsession":
+        return _msg(b"R", struct.pack("!I", 0)) + _msg(b"Z", b"I")
+    if name == "key_midsession":
+        return _msg(b"K", struct.pack("!II", 1, 2)) + _msg(b"Z", b"I")
+    raise KeyError(name)
+
+
+HOSTILE = ("truncated_close", "truncated_stall", "wrong_length", "len_2_31", "len_2_31_minus_1",
+           "len_max", "unknown_type", "datarow_fields", "datarow_short", "huge_error",
+           "auth_midsession", "auth_ok_midsession", "key_midsession", "notice_flood",
+           "stop_reading")
 
 
 def _msg(t: bytes, body: bytes = b"") -> bytes:
@@ -41,6 +91,9 @@ class FakeBackend:
         self.port = self.sock.getsockname()[1]
         self.connections = 0
         self.queries: list[str] = []
+        self.outcomes: dict[str, list[str]] = {}
+        self.notices_sent = 0
+        self.huge_error_bytes = 2 * 1024 * 1024
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._accept_loop, daemon=True)
         self._thread.start()
@@ -64,17 +117,49 @@ class FakeBackend:
             self.connections += 1
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
-    def _stall(self, conn: socket.socket) -> None:
+    def _stall(self, conn: socket.socket) -> str:
+        """Reads and drops whatever arrives until the peer closes or STALL_SECONDS pass."""
         deadline = time.monotonic() + STALL_SECONDS
         conn.settimeout(0.2)
         while time.monotonic() < deadline and not self._stop.is_set():
             try:
                 if conn.recv(65536) == b"":
-                    return
+                    return "peer-closed"
             except socket.timeout:
                 continue
             except OSError:
-                return
+                return "peer-closed"
+        return "stall-ended"
+
+    def _note(self, name: str, what: str) -> None:
+        self.outcomes.setdefault(name, []).append(what)
+
+    def _hostile(self, conn: socket.socket, name: str) -> None:
+        if name == "notice_flood":  # NoticeResponses without end, until a write fails
+            n = _msg(b"N", b"SNOTICE\0C00000\0Mflood " + b"n" * 200 + b"\0\0")
+            batch = n * 64
+            conn.settimeout(30)
+            try:
+                while not self._stop.is_set():
+                    conn.sendall(batch)
+                    self.notices_sent += 64
+            except OSError:
+                self._note(name, "send-failed")
+            return
+        if name == "stop_reading":  # never reads again; holds the connection until told
+            self._note(name, "stopped-reading")
+            self._stop.wait(STALL_SECONDS)
+            return
+        try:
+            conn.sendall(_hostile_reply(name, self.huge_error_bytes))
+        except OSError:
+            self._note(name, "send-failed")
+            return
+        self._note(name, "sent")
+        if name == "truncated_close":
+            self._note(name, "closed-by-fake")
+            return
+        self._note(name, self._stall(conn))
 
     def _serve(self, conn: socket.socket) -> None:
         try:
@@ -108,7 +193,11 @@ class FakeBackend:
                 if t == b"X":
                     return
                 if t == b"Q":
-                    self.queries.append(body.rstrip(b"\0").decode(errors="replace"))
+                    text = body.rstrip(b"\0").decode(errors="replace")
+                    self.queries.append(text)
+                    if "hostile:" in text:
+                        self._hostile(conn, text.split("hostile:", 1)[1].split("'", 1)[0])
+                        return
                     if self.mode == "ok":
                         rd = struct.pack("!H", 1) + b"?column?\0" + struct.pack("!IhIhih", 0, 0, 23, 4, -1, 0)
                         conn.sendall(_msg(b"T", rd) + _msg(b"D", struct.pack("!HI", 1, 1) + b"1")
