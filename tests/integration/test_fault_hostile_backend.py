@@ -342,3 +342,37 @@ def test_backend_stops_reading(fake, gw):
     until(lambda: log_has(gw, "write timeout"), 10, "no write timeout logged")
     assert gw.alive()
     healthy(gw)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "src/proxy/audit_trail.cpp Session::audit_error keeps the server's whole error text "
+    "(batch_error_): a server's 2 MiB ErrorResponse becomes a 2 MiB outcome record, up to "
+    "limits.max_message_bytes per statement (issue #19)"))
+def test_huge_error_does_not_bloat_the_audit_trail(fake, tmp_path):
+    trail = tmp_path / "trail"
+    g = harness.start_gateway(None, up_host="127.0.0.1", up_port=fake.port, up_user="fake",
+                              up_password="", name="hostile-audit",
+                              extra_yaml=f"audit: {{dir: '{trail}'}}")
+    fake.huge_error_bytes = 2 * 1024 * 1024
+    try:
+        async def go():
+            c = await connect(g)
+            try:
+                c.send(hostile_query("huge_error"))
+                await c.writer.drain()
+                return await outcome_of(c)
+            finally:
+                await c.close()
+        result, _ = run(go(), 60)
+        assert result == "ready"
+
+        def records():
+            out = []
+            for f in trail.glob("audit-*.jsonl"):
+                out += [line for line in f.read_text().splitlines() if '"kind":"outcome"' in line]
+            return out
+        outcome = until(records, 10, "no outcome record")
+        assert max(len(r) for r in outcome) < 64 * 1024, \
+            f"an outcome record of {max(len(r) for r in outcome)} bytes"
+    finally:
+        g.stop()
