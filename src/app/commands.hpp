@@ -11,6 +11,9 @@ inline constexpr int kExitUsage = 2;    // bad flags, unreadable or invalid conf
 
 void register_check(CLI::App& app, int& exit_code);        // cmd_check.cpp
 void register_policy_test(CLI::App& app, int& exit_code);  // cmd_policy_test.cpp
+// policy replay | suggest (cmd_policy_learn.cpp); after register_policy_test, which makes
+// the `policy` subcommand.
+void register_policy_learn(CLI::App& app, int& exit_code);
 void register_audit(CLI::App& app, int& exit_code);        // cmd_audit.cpp
 void register_approvals(CLI::App& app, int& exit_code);    // cmd_approvals.cpp
 void register_mcp(CLI::App& app, int& exit_code);          // cmd_mcp.cpp (mcp stdio)

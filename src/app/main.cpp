@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
   int command_exit = 0;  // set by the callbacks of check and policy test
   airlock::app::register_check(app, command_exit);
   airlock::app::register_policy_test(app, command_exit);
+  airlock::app::register_policy_learn(app, command_exit);
   airlock::app::register_audit(app, command_exit);
   airlock::app::register_approvals(app, command_exit);
   airlock::app::register_mcp(app, command_exit);
