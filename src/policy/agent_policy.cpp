@@ -93,6 +93,8 @@ AgentPolicy AgentPolicy::compile(std::string agent, std::span<const RuleSpec> al
     for (const auto& n : e.sequences) p.sequences_[n.key()].push_back(i);
     for (const auto& n : e.functions) p.functions_[n.key()].push_back(i);
     for (Action a : kWrites) p.may_write_ = p.may_write_ || (e.has(a) && !e.tables.empty());
+    p.uses_columns_ = p.uses_columns_ || !e.mask.empty() || !e.deny_columns.empty() ||
+                      !e.columns.empty();
   }
   p.hint_ = describe_policy(p.agent_, p.entries_);
   return p;

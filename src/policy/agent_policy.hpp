@@ -59,6 +59,9 @@ class AgentPolicy {
   // True when some allow or hold entry grants a write action (insert, update, delete,
   // truncate, ddl, copy): such an agent may switch a transaction to READ WRITE.
   bool may_write() const { return may_write_; }
+  // True when some entry has mask, deny_columns or columns: only then can a decision read
+  // the columns a SELECT uses (sql::AnalyzeLimits::select_columns).
+  bool uses_columns() const { return uses_columns_; }
 
   // "support-bot may: select on public.tickets; ... Ask an administrator to extend the
   // policy." Computed once; used as the hint of every deny and hold.
@@ -74,6 +77,7 @@ class AgentPolicy {
   Index sequences_;
   Index functions_;
   bool may_write_ = false;
+  bool uses_columns_ = false;
   std::string hint_;
 };
 

@@ -164,8 +164,10 @@ Verdict PolicyHook::on_statement(const StatementEvent& ev) {
 
 Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementInfo* info) {
   if (!policy_) return refusal("no policy is loaded for agent " + std::string(ev.agent), {});
-  const sql::Analysis analysis = sql::analyze(ev.sql, sql::AnalyzeLimits{}, *catalog_,
-                                              analysis_path_);
+  sql::AnalyzeLimits limits;
+  // A policy without column rules never reads a SELECT's columns: skip that walk (issue #13).
+  limits.select_columns = policy_->uses_columns();
+  const sql::Analysis analysis = sql::analyze(ev.sql, limits, *catalog_, analysis_path_);
   policy::Decision d = policy::evaluate(*policy_, analysis, context_);
   if (info) describe(analysis, d, *info);
   // What it does to the session's names, applied by the session when the server confirms it

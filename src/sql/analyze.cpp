@@ -43,7 +43,7 @@ Analysis analyze(std::string_view text, const AnalyzeLimits& limits, const Catal
     std::vector<std::string> path = effective_search_path(catalog, search_path);
     Analysis a = pg::parse_and_translate(
         owned, walk_limit > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(walk_limit), catalog,
-        path);
+        path, limits.select_columns);
     if (a.ok() && catalog.knows_schemas()) a.search_path = std::move(path);
     return a;
   } catch (const std::exception& e) {

@@ -16,6 +16,11 @@ struct AnalyzeLimits {
   // (prescan.hpp) and by the tree walker, which refuses trees deeper than
   // kWalkDepthFactor * max_depth nodes.
   int max_depth = 1000;
+  // false: a plain SELECT (no data-modifying WITH, no INTO) skips the column walk, so its
+  // column_access, output_columns and stored_sources stay empty. Only for a policy without
+  // masks, deny_columns or columns (policy::AgentPolicy::uses_columns), whose decisions
+  // read no column of a SELECT (tests/unit/policy/lean_columns_test.cpp compares both).
+  bool select_columns = true;
 };
 
 inline constexpr int kWalkDepthFactor = 4;

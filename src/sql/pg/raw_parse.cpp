@@ -12,7 +12,7 @@
 namespace airlock::sql::pg {
 
 Analysis parse_and_translate(const std::string& sql, int max_walk_depth, const Catalog& catalog,
-                             const std::vector<std::string>& search_path) {
+                             const std::vector<std::string>& search_path, bool select_columns) {
   Analysis a;
   ParseContext ctx;
   RawResult raw(sql.c_str());
@@ -47,7 +47,9 @@ Analysis parse_and_translate(const std::string& sql, int max_walk_depth, const C
       a.statements.clear();
       return a;
     }
-    ColumnWalker(f, catalog, search_path).statement(rs->stmt);
+    const bool plain_select = f.kind == StatementKind::Select && !f.has_data_modifying_cte &&
+                              !f.select_into;
+    if (select_columns || !plain_select) ColumnWalker(f, catalog, search_path).statement(rs->stmt);
     resolve(f, catalog, search_path);
     if (f.kind == StatementKind::Unsupported && f.unsupported_reason.empty())
       f.unsupported_reason = "unsupported statement";

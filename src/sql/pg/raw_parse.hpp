@@ -11,6 +11,7 @@ namespace airlock::sql::pg {
 
 // `sql` must be NUL-terminated valid UTF-8 without NUL bytes (analyze.cpp checks).
 Analysis parse_and_translate(const std::string& sql, int max_walk_depth, const Catalog& catalog,
-                             const std::vector<std::string>& search_path);
+                             const std::vector<std::string>& search_path,
+                             bool select_columns = true);
 
 }  // namespace airlock::sql::pg
