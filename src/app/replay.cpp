@@ -252,11 +252,20 @@ ReplaySummary summarize(const std::vector<ReplayItem>& items,
   std::map<Key, ChangeGroup> groups;
   std::map<Key, std::set<std::string>> distinct;
   std::set<std::string> undecidable_seen;
+  std::map<std::pair<std::string, std::string>, LiteralDependent> literal;
   for (const auto& it : items) {
     ++s.records;
     AgentTally& a = agents[it.agent];
     a.agent = it.agent;
     ++a.records;
+    if (!it.depends_on.empty()) {
+      ++s.literal_dependent_records;
+      LiteralDependent& l = literal[{it.agent, it.statement}];
+      l.agent = it.agent;
+      l.statement = it.statement;
+      l.why = it.depends_on;
+      ++l.records;
+    }
     const Change c = it.change();
     if (c == Change::None) continue;
     if (it.undecidable) {
@@ -283,6 +292,7 @@ ReplaySummary summarize(const std::vector<ReplayItem>& items,
   }
   for (auto& [name, a] : agents) s.agents.push_back(a);
   for (auto& [key, g] : groups) s.groups.push_back(std::move(g));
+  for (auto& [key, l] : literal) s.literal_dependent.push_back(std::move(l));
   // Within an agent: by kind of change, then the largest groups first.
   const auto order = [](const ChangeGroup& x, const ChangeGroup& y) {
     if (x.agent != y.agent) return x.agent < y.agent;
@@ -314,6 +324,11 @@ std::string render_summary(const ReplaySummary& s, const std::string& candidate)
         << " record(s) whose candidate decision rests on a literal the trail does not keep "
            "(counted only with --strict)\n";
     for (const ReplayItem* e : s.undecidable_examples) out << example_line(*e);
+  }
+  if (s.literal_dependent_records > 0) {
+    out << "\n" << s.literal_dependent_records << " record(s) (" << s.literal_dependent.size()
+        << " distinct statement(s)) have a decision that may depend on a literal the trail "
+           "replaced with a placeholder (--json lists them)\n";
   }
   out << "\n" << (s.changed == 0 ? "no decision changed" : std::to_string(s.changed) +
                                                                " decision(s) changed")
@@ -370,6 +385,12 @@ nlohmann::ordered_json replay_json(const ReplaySummary& s, const std::vector<Rep
     changes.push_back(std::move(j));
   }
   out["changes"] = std::move(changes);
+  J literal = J::array();
+  for (const auto& l : s.literal_dependent) {
+    literal.push_back(J{{"agent", l.agent}, {"statement", l.statement}, {"depends_on", l.why},
+                        {"records", l.records}});
+  }
+  out["depends_on_literal"] = std::move(literal);
   return out;
 }
 

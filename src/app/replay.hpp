@@ -89,6 +89,14 @@ struct AgentTally {
   bool missing = false;     // not in the candidate config: everything denied
 };
 
+// Statements whose decision may depend on a literal (ReplayItem::depends_on), changed or not.
+struct LiteralDependent {
+  std::string agent;
+  std::string statement;
+  std::string why;
+  std::size_t records = 0;
+};
+
 struct ReplaySummary {
   std::size_t records = 0;
   std::size_t changed = 0;      // decidable changes
@@ -96,6 +104,8 @@ struct ReplaySummary {
   std::vector<AgentTally> agents;       // by name
   std::vector<ChangeGroup> groups;      // by agent, change, rule
   std::vector<const ReplayItem*> undecidable_examples;  // up to kExamples
+  std::vector<LiteralDependent> literal_dependent;      // by agent, then statement
+  std::size_t literal_dependent_records = 0;
 };
 
 inline constexpr std::size_t kExamples = 3;

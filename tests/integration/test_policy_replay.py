@@ -154,6 +154,10 @@ def test_replay_same_config_changes_nothing(observed):
     strict = airlock("policy", "replay", "--config", str(gw.config_path), "--audit-dir",
                      str(trail), "--since", since, "--strict")
     assert strict.returncode == 1, strict.stdout + strict.stderr
+    doc = json.loads(airlock("policy", "replay", "--config", str(gw.config_path), "--audit-dir",
+                             str(trail), "--since", since, "--json").stdout)
+    assert doc["changed"] == 0 and doc["undecidable"] == 1
+    assert [d["statement"] for d in doc["depends_on_literal"]] == ["SELECT pg_sleep($1)"]
 
 
 def test_replay_narrower_candidate(observed):

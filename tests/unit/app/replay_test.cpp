@@ -98,7 +98,7 @@ struct GroupWant {
 };
 
 TEST(Replay, Summary) {
-  const std::vector<ReplayItem> items = {
+  std::vector<ReplayItem> items = {
       item(1, "bot", "SELECT 1", "allow", "allow", "builtin.no_objects"),
       item(2, "bot", "UPDATE t SET a = $1 WHERE id = $2", "allow", "deny", "default_deny"),
       item(3, "bot", "UPDATE t SET a = $1 WHERE id = $2", "allow", "deny", "default_deny"),
@@ -111,6 +111,8 @@ TEST(Replay, Summary) {
       item(10, "ann", "SELECT * FROM s", "hold", "deny", "default_deny"),
       item(11, "old", "SELECT 1", "allow", "deny", "replay.unknown_agent"),
   };
+  items[0].depends_on = "a placeholder is an argument of lower()";  // unchanged
+  items[7].depends_on = "a placeholder is an argument of nextval(), which the policy reads";
   const ReplaySummary s = summarize(items, {"old"});
   EXPECT_EQ(s.records, 11u);
   EXPECT_EQ(s.changed, 9u);
@@ -149,6 +151,10 @@ TEST(Replay, Summary) {
   EXPECT_NE(text.find("agent old: 1 record(s), 1 changed (not in the candidate config"),
             std::string::npos) << text;
   EXPECT_NE(text.find("not replayable: 1 record(s)"), std::string::npos) << text;
+  EXPECT_NE(text.find("2 record(s) (2 distinct statement(s)) have a decision that may depend"),
+            std::string::npos) << text;
+  ASSERT_EQ(s.literal_dependent.size(), 2u);
+  EXPECT_EQ(s.literal_dependent[0].statement, "SELECT 1");
 
   const auto j = replay_json(s, items);
   EXPECT_EQ(j["changed"], 9);
@@ -156,6 +162,8 @@ TEST(Replay, Summary) {
   EXPECT_EQ(j["changes"][0]["seq"], 2);
   EXPECT_EQ(j["changes"][0]["change"], "allow_to_deny");
   EXPECT_EQ(j["summary"][2]["examples"], nlohmann::json({2, 4, 5}));
+  EXPECT_EQ(j["depends_on_literal"].size(), 2u);
+  EXPECT_EQ(j["depends_on_literal"][1]["statement"], "SELECT nextval($1)");
 }
 
 TEST(Replay, ExitStatus) {
