@@ -131,7 +131,9 @@ Suggestion build_suggestion(const std::vector<Observed>& observed, const sql::Ca
   std::set<std::string> sequences, functions, sensitive, unexpanded;
   const std::vector<std::string> path{std::string(kDefaultSchema)};
   for (const Observed& o : observed) {
-    const sql::Analysis a = sql::analyze(o.statement, {}, catalog, path);
+    sql::AnalyzeLimits limits;
+    limits.select_columns = true;  // the columns a SELECT reads: sensitive ones are listed
+    const sql::Analysis a = sql::analyze(o.statement, limits, catalog, path);
     if (!a.ok()) {
       out.not_understood.push_back(o.statement);
       continue;
