@@ -95,7 +95,8 @@ std::optional<Trail> read_trail(const char* cmd, const std::string& dir,
     std::string_view line;
     bool complete = true;
     while (reader.next(line, complete)) {
-      if (line.empty()) continue;
+      // A last line without its newline is a write in progress (or torn): not a record yet.
+      if (line.empty() || !complete) continue;
       auto r = audit::parse(line);
       if (!r) {
         ++t.bad_lines;
