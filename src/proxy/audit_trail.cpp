@@ -12,6 +12,9 @@ namespace airlock::proxy {
 namespace {
 
 constexpr const char* kAuditUnwritable = "58030";  // io_error
+// The server's error text kept in an outcome record: a hostile or broken server may send
+// megabytes, which would become one record each (issue #19).
+constexpr std::size_t kMaxErrorText = 4096;
 
 }  // namespace
 
@@ -81,7 +84,11 @@ void Session::audit_error(const protocol::Frame& f) {
     batch_sqlstate_.assign(e->sqlstate);
     // Error text quotes values ("invalid input syntax for type integer: \"...\""), in
     // double quotes too: redact those as well.
-    batch_error_ = sql::redact_literals(e->message, false);
+    const std::string_view text = e->message.substr(0, kMaxErrorText);
+    batch_error_ = sql::redact_literals(text, false);
+    if (e->message.size() > kMaxErrorText) {
+      batch_error_ += " [... " + std::to_string(e->message.size() - kMaxErrorText) + " more bytes]";
+    }
   }
 }
 

@@ -46,7 +46,7 @@ bool changes_nothing(const sql::StatementFacts& s) {
     case StatementKind::Select: case StatementKind::Show: case StatementKind::TransactionControl:
     case StatementKind::Set: case StatementKind::Reset: case StatementKind::Discard:
     case StatementKind::Fetch: case StatementKind::ClosePortal: case StatementKind::Listen:
-    case StatementKind::Unlisten:
+    case StatementKind::Unlisten: case StatementKind::Deallocate:
       return true;
     default:
       return false;

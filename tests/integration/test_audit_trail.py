@@ -291,10 +291,6 @@ def test_unwritable_trail_stops_writes(pg, schema, tmp_path):
         gw.stop()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src/proxy/policy_hook.cpp changes_nothing() leaves out StatementKind::Deallocate, so with "
-    "the trail unwritable DEALLOCATE is refused with 58030; psycopg sends DEALLOCATE ALL after "
-    "a failed transaction, whose rollback then raises (found by the soak, issue #19)"))
 def test_unwritable_trail_lets_deallocate_through(pg, schema, tmp_path):
     """DEALLOCATE changes no data: like ROLLBACK, it goes on while the trail cannot be written."""
     wrapper = tmp_path / "airlock-limited"

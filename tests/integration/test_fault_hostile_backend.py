@@ -344,10 +344,6 @@ def test_backend_stops_reading(fake, gw):
     healthy(gw)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src/proxy/audit_trail.cpp Session::audit_error keeps the server's whole error text "
-    "(batch_error_): a server's 2 MiB ErrorResponse becomes a 2 MiB outcome record, up to "
-    "limits.max_message_bytes per statement (issue #19)"))
 def test_huge_error_does_not_bloat_the_audit_trail(fake, tmp_path):
     trail = tmp_path / "trail"
     g = harness.start_gateway(None, up_host="127.0.0.1", up_port=fake.port, up_user="fake",
