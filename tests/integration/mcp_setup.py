@@ -121,16 +121,22 @@ def mcp_yaml(port: int, **opts) -> str:
     return "\n".join(lines)
 
 
-def start_mcp_gateway(pg, name: str = "mcp", **mcp_opts) -> harness.Gateway:
+def start_mcp_gateway(pg, name: str = "mcp", *, agents: dict | None = None,
+                      policies: dict | None = None, extra_yaml: str = "", extra_sql: str = "",
+                      **mcp_opts) -> harness.Gateway:
     """Schema and data first (the gateway reads the catalog at start), then the gateway with
     an MCP listener; returns once the MCP port accepts and the agent may use its tables.
-    gw.extra: mcp_port, mcp_url."""
+    agents/policies: instead of AGENTS/POLICIES; extra_yaml: more top-level sections;
+    extra_sql: run after SCHEMA. gw.extra: mcp_port, mcp_url."""
     with pg.su_connect() as c:
         c.execute(SCHEMA)
+        if extra_sql:
+            c.execute(extra_sql)
     reset_data(pg)
     port = harness.free_port()
-    gw = harness.start_gateway(pg, name=name, extra_agents=AGENTS, agent_policies=POLICIES,
-                               extra_yaml=mcp_yaml(port, **mcp_opts))
+    gw = harness.start_gateway(pg, name=name, extra_agents=agents or AGENTS,
+                               agent_policies=policies or POLICIES,
+                               extra_yaml=mcp_yaml(port, **mcp_opts) + ("\n" + extra_yaml if extra_yaml else ""))
     try:
         harness.wait_for_port("127.0.0.1", port, 10, gw.proc)
         harness.wait_until_allowed(gw, "mcpbot", "SELECT id FROM mcp_tickets WHERE id = 1")

@@ -4,7 +4,6 @@ statement it ran, all under the in-process session's id, so `airlock audit trace
 both. The statement's own records say front `mcp` too."""
 import json
 import subprocess
-import sys
 
 import harness
 import mcp_setup
@@ -17,21 +16,10 @@ def audited(pg, tmp_path_factory):
     if harness.DIRECT:
         pytest.skip("MCP needs the gateway")
     audit_dir = tmp_path_factory.mktemp("mcp-audit")
-    with pg.su_connect() as c:
-        c.execute(mcp_setup.SCHEMA)
-    mcp_setup.reset_data(pg)
-    port = harness.free_port()
-    extra = mcp_setup.mcp_yaml(port) + f"\naudit: {{dir: '{audit_dir}', fsync: interval, fsync_interval: 5ms}}"
-    gw = harness.start_gateway(pg, name="mcp-audit", extra_agents=mcp_setup.AGENTS,
-                               agent_policies=mcp_setup.POLICIES, extra_yaml=extra)
+    gw = mcp_setup.start_mcp_gateway(
+        pg, "mcp-audit", extra_yaml=f"audit: {{dir: '{audit_dir}', fsync: interval, fsync_interval: 5ms}}")
     try:
-        harness.wait_for_port("127.0.0.1", port, 10, gw.proc)
-        harness.wait_until_allowed(gw, "mcpbot", "SELECT id FROM mcp_tickets WHERE id = 1")
-        gw.extra.update(mcp_port=port, mcp_url=f"http://127.0.0.1:{port}/mcp")
         yield gw
-    except BaseException:
-        print(f"\n=== airlock log:\n{gw.log_text()}", file=sys.stderr)
-        raise
     finally:
         gw.stop()
 

@@ -5,7 +5,6 @@
 - a server error's text reaches the model only inside an untrusted-data block."""
 import re
 import signal
-import sys
 
 import harness
 import mcp_setup
@@ -31,27 +30,16 @@ SHARED_PW = "shared-secret-of-two-agents"
 def review_gateway(pg):
     if harness.DIRECT:
         pytest.skip("MCP needs the gateway")
-    with pg.su_connect() as c:
-        c.execute(mcp_setup.SCHEMA)
-        c.execute(IMM)
-    mcp_setup.reset_data(pg)
-    port = harness.free_port()
     agents = dict(mcp_setup.AGENTS)
     agents["twin1"] = ("TWIN1_PASSWORD", SHARED_PW)
     agents["twin2"] = ("TWIN2_PASSWORD", SHARED_PW)
     policies = dict(POLICIES)
     policies["twin1"] = POLICIES[READER]
     policies["twin2"] = POLICIES[READER]
-    gw = harness.start_gateway(pg, name="mcp-review", extra_agents=agents, agent_policies=policies,
-                               extra_yaml=mcp_setup.mcp_yaml(port))
+    gw = mcp_setup.start_mcp_gateway(pg, "mcp-review", agents=agents, policies=policies,
+                                     extra_sql=IMM)
     try:
-        harness.wait_for_port("127.0.0.1", port, 10, gw.proc)
-        harness.wait_until_allowed(gw, "mcpbot", "SELECT id FROM mcp_tickets WHERE id = 1")
-        gw.extra.update(mcp_port=port, mcp_url=f"http://127.0.0.1:{port}/mcp")
         yield gw
-    except BaseException:
-        print(f"\n=== airlock log:\n{gw.log_text()}", file=sys.stderr)
-        raise
     finally:
         gw.stop()
 
@@ -120,15 +108,9 @@ def test_server_error_text_is_wrapped_as_untrusted(review_gateway):
 def test_failed_bearers_from_one_address_are_limited(pg):
     if harness.DIRECT:
         pytest.skip("MCP needs the gateway")
-    with pg.su_connect() as c:
-        c.execute(mcp_setup.SCHEMA)
-    port = harness.free_port()
-    gw = harness.start_gateway(pg, name="mcp-limit", extra_agents=mcp_setup.AGENTS,
-                               agent_policies=mcp_setup.POLICIES,
-                               extra_yaml=mcp_setup.mcp_yaml(port, auth_failures=3))
+    gw = mcp_setup.start_mcp_gateway(pg, "mcp-limit", auth_failures=3)
     try:
-        harness.wait_for_port("127.0.0.1", port, 10, gw.proc)
-        url = f"http://127.0.0.1:{port}/mcp"
+        url = gw.extra["mcp_url"]
         body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
         statuses = [mcp_setup.http_post(url, body, {"Authorization": "Bearer wrong"}).status
                     for _ in range(5)]

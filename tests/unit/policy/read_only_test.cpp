@@ -7,7 +7,7 @@
 
 #include "policy/read_only.hpp"
 #include "sql/analyze.hpp"
-#include "sql/catalog_sources.hpp"
+#include "schema_catalog.hpp"
 
 namespace airlock::policy {
 namespace {
@@ -20,11 +20,7 @@ CREATE SEQUENCE public.s;
 )";
 
 const sql::Catalog& catalog() {
-  static const sql::Catalog c = [] {
-    auto r = sql::catalog_from_schema_sql(kSchema);
-    if (!r) ADD_FAILURE() << r.error().message;
-    return r ? std::move(*r) : sql::Catalog{};
-  }();
+  static const sql::Catalog c = test::catalog_from(kSchema);
   return c;
 }
 
