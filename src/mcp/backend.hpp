@@ -88,6 +88,12 @@ class Backend {
   virtual ~Backend() = default;
   virtual ToolSet tools_for(const Caller& caller) const = 0;
   virtual net::awaitable<ToolResult> call(const Caller& caller, const ToolRequest& request) = 0;
+  // A tools/call refused before it ran (unknown tool, arguments that fail the schema): the
+  // audit trail records it too. `tool` may be "" (no name given); `why` is the error text.
+  virtual void refused(const Caller& caller, const std::string& tool,
+                       const std::string& request_id, const std::string& why) {
+    (void)caller, (void)tool, (void)request_id, (void)why;
+  }
 };
 
 }  // namespace airlock::mcp

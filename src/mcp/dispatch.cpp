@@ -170,6 +170,12 @@ net::awaitable<Reply> Dispatcher::handle_message(const Caller& caller, const Htt
   if (method == "tools/call") {
     auto parsed = parse_tool_call(msg.params, msg.id, backend_.tools_for(caller));
     if (auto* error = std::get_if<jsonrpc::Error>(&parsed)) {
+      // Still a tool call: the trail records it, refused, with why.
+      std::string tool;
+      if (msg.params.is_object() && msg.params.contains("name") && msg.params["name"].is_string()) {
+        tool = msg.params["name"].get<std::string>();
+      }
+      backend_.refused(caller, tool, jsonrpc::dump(msg.id), error->message);
       co_return error_reply(200, msg.id, *error);
     }
     json result = co_await call_tool(caller, std::get<ToolRequest>(parsed));

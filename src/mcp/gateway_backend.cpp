@@ -154,6 +154,26 @@ void GatewayBackend::audit_call(const Caller& caller, const ToolRequest& request
   }
 }
 
+void GatewayBackend::refused(const Caller& caller, const std::string& tool,
+                             const std::string& request_id, const std::string& why) {
+  audit::Writer* w = server_.services().audit.get();
+  if (!w) return;
+  audit::Record r;
+  r.kind = audit::kind::kCall;
+  r.agent = caller.agent;
+  r.client = caller.client;
+  r.front = kFront;
+  r.tool = tool.substr(0, 128);
+  r.request_id = request_id.substr(0, 256);
+  r.statement = "tools/call " + r.tool;
+  r.decision = "deny";
+  r.rule = "mcp.arguments";
+  r.reason = why.substr(0, 1024);
+  if (auto st = w->append(r); !st) {
+    spdlog::error("audit agent={} mcp call {}: {}", caller.agent, r.tool, st.error().message);
+  }
+}
+
 net::awaitable<ToolResult> GatewayBackend::call(const Caller& caller, const ToolRequest& request) {
   const std::string& t = request.tool;
   if (t == tool::kQuery) co_return co_await run_sql(caller, request, request.sql, true, true);

@@ -25,6 +25,8 @@ class GatewayBackend final : public Backend {
 
   ToolSet tools_for(const Caller& caller) const override;
   net::awaitable<ToolResult> call(const Caller& caller, const ToolRequest& request) override;
+  void refused(const Caller& caller, const std::string& tool, const std::string& request_id,
+               const std::string& why) override;
 
   // Closes every pooled session of I/O thread `io` (on that thread): shutdown.
   void close_all(std::size_t io);

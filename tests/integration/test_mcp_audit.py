@@ -69,3 +69,16 @@ def test_trail_verifies_with_mcp_records(audited):
     r = subprocess.run([str(harness.find_airlock_bin()), "audit", "verify", "--config",
                         str(audited.config_path)], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, (r.stdout, r.stderr)
+
+
+def test_a_call_refused_for_its_arguments_is_recorded(audited):
+    m = mcp_setup.McpHttp(audited)
+    m.initialize()
+    resp = m.request("tools/call", {"name": "drop_everything", "arguments": {}})
+    assert "error" in resp and resp["error"]["code"] == -32602, resp
+
+    def refused():
+        return [r for r in trail(audited) if r.get("kind") == "call" and r.get("tool") == "drop_everything"]
+    rec = waits.until(refused, timeout=10, what="the refused call's record")[-1]
+    assert rec["decision"] == "deny" and rec["rule"] == "mcp.arguments" and rec["front"] == "mcp", rec
+    assert "drop_everything" in rec["reason"], rec
