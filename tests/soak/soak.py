@@ -38,7 +38,8 @@ Asserts, with the figures printed at the end (and written to SOAK_OUT, default
     SOAK_MINUTES=20 make soak        or        /usr/bin/python3 tests/soak/soak.py
 Environment: SOAK_MINUTES (default 20), SOAK_SEED, SOAK_OUT, AIRLOCK_BIN (see harness.py; the
 binary is copied into the work dir first), SOAK_IDLE (idle connections, default 1000),
-SOAK_FAULTS (a comma-separated fault order for every phase instead of the random one).
+SOAK_FAULTS (a comma-separated fault order for every phase instead of the random one),
+SOAK_AGENTS (a comma-separated subset of the agents above, to find what a figure comes from).
 The work dir (printed; pgbench logs, the gateway's and PostgreSQL's logs) is kept.
 """
 from __future__ import annotations
@@ -888,12 +889,19 @@ def main() -> int:
         threading.Thread(target=approver, args=(gw, approver_stop), daemon=True).start()
         workers = [Reader(gw, "reader"), Reader(gw, "reader"), Writer(gw, "writer"), LongTx(gw, "longtx"),
                    Storm(gw, "storm"), Holder(gw, "holder"), Batch(gw, "batch")]
+        only = set(filter(None, os.environ.get("SOAK_AGENTS", "").split(",")))
+        if only:
+            workers = [w for w in workers if w.agent in only]
         for w in workers:
             w.start()
         bench = Bench(gw, work)
-        bench.start()
+        if not only or "bench" in only:
+            bench.start()
+        else:
+            bench.idle.set()
         node = NodeAgent(gw, work)
-        node.start()
+        if not only or "node" in only:
+            node.start()
         faults = Faults(pg, gw, holder, audit_mount, state, work)
 
         warm = min(180.0, max(30.0, 0.15 * MINUTES * 60))
@@ -926,8 +934,10 @@ def main() -> int:
         node.stop_file.touch()
         for w in workers:
             w.join(30)
-        bench.join(60)
-        node.join(60)
+        if bench.is_alive():
+            bench.join(60)
+        if node.is_alive():
+            node.join(60)
         holder.join(60)
 
         # ---- figures and checks
