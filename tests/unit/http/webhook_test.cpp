@@ -3,6 +3,7 @@
 #include "http/webhook.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -147,7 +148,11 @@ class WebhookTls : public ::testing::Test {
  protected:
   void SetUp() override {
     cert_ = testing::make_self_signed_cert();
-    ca_file_ = ::testing::TempDir() + "airlock_webhook_test_ca.pem";
+    // One file per test process: ctest runs these tests in parallel processes, and one's
+    // TearDown must not remove the file another is using.
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    ca_file_ = ::testing::TempDir() + "airlock_webhook_test_ca_" + std::to_string(::getpid()) +
+               "_" + info->name() + ".pem";
     std::ofstream(ca_file_) << cert_.cert_pem;
   }
   void TearDown() override { std::remove(ca_file_.c_str()); }
