@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "core/bytes.hpp"
 #include "protocol/backend.hpp"
 #include "protocol/frontend.hpp"
 #include "proxy/frame_io.hpp"
@@ -78,12 +79,14 @@ net::awaitable<void> Session::upstream_to_client() {
     std::size_t fwd = 0;
     int ready = 0;
     bool bad = false;
+    const char* why = "";  // when bad: what was wrong, for the log
     for (;;) {
       Frame f;
       const auto st = protocol::decode_typed(data.substr(off), max, f);
       if (st == DecodeStatus::NeedMore) break;
       if (st == DecodeStatus::Invalid || !protocol::is_backend_message_type(f.type)) {
         bad = true;
+        why = st == DecodeStatus::Invalid ? "a length out of bounds" : "an unknown message type";
         break;
       }
       if (shadow_) {
@@ -114,6 +117,7 @@ net::awaitable<void> Session::upstream_to_client() {
         if (!mask_frame(f, side, broken)) {
           if (broken) {
             bad = true;  // a result row not the shape decided: never forwarded
+            why = "a result row of another shape than its masked columns";
             break;
           }
           if (off > fwd && !co_await write_client(data.substr(fwd, off - fwd))) co_return;
@@ -136,6 +140,7 @@ net::awaitable<void> Session::upstream_to_client() {
         auto s = protocol::parse_ready_for_query(f);
         if (!s) {
           bad = true;
+          why = "a malformed ReadyForQuery";
           break;
         }
         txn_status_ = shadow_ ? shadow_->client_status() : *s;
@@ -148,6 +153,7 @@ net::awaitable<void> Session::upstream_to_client() {
         auto p = protocol::parse_parameter_status(f);
         if (!p) {
           bad = true;
+          why = "a malformed ParameterStatus";
           break;
         }
         if (!check_upstream_parameter(p->name, p->value)) {
@@ -168,6 +174,7 @@ net::awaitable<void> Session::upstream_to_client() {
         }
       } else if (f.type == 'R' || f.type == 'K') {
         bad = true;
+        why = f.type == 'R' ? "an authentication request mid-session" : "BackendKeyData mid-session";
         break;
       } else if (f.type == 'E') {
         side.clear();
@@ -201,7 +208,13 @@ net::awaitable<void> Session::upstream_to_client() {
     ubuf.consume(off);
     if (bad) {
       services_.counters.protocol_errors.fetch_add(1, std::memory_order_relaxed);
-      spdlog::error("upstream sent an invalid message agent={}", agent_);
+      // The header as it came: type byte and declared length (message bodies may hold data).
+      const std::string_view rest = data.substr(off);
+      const unsigned type = rest.empty() ? 0u : static_cast<unsigned char>(rest[0]);
+      std::int64_t length = -1;
+      if (rest.size() >= 5) length = static_cast<std::int64_t>(load_be32(rest.data() + 1));
+      spdlog::error("upstream sent an invalid message agent={} session={}: {} (type 0x{:02x}, "
+                    "declared length {})", agent_, session_id_, why, type, length);
       co_await send_fatal(Error::make(sqlstate::kConnectionFailure,
                                       "airlock: the upstream server sent an invalid message"));
       co_return;

@@ -118,6 +118,13 @@ CASES = {
     "auth_ok_midsession": INVALID,
     "key_midsession": INVALID,
 }
+# The log line says what was wrong (the message type and its declared length too).
+WHY = {
+    "len_2_31": "a length out of bounds (type 0x",
+    "unknown_type": "an unknown message type (type 0x",
+    "auth_midsession": "an authentication request mid-session",
+    "key_midsession": "BackendKeyData mid-session",
+}
 
 
 def test_sanity(fake, gw):
@@ -146,6 +153,8 @@ def test_malformed_answer_ends_only_its_session(fake, gw, name):
     assert result == "closed", f"{name}: client saw {result} {seen[-3:]}"
     assert codes(seen) and codes(seen)[-1].startswith("08"), f"{name}: no 08xxx error: {seen[-3:]}"
     ended_alone(gw, fake, name, CASES[name])
+    if name in WHY:
+        assert WHY[name] in gw.log_text(), gw.log_text()[-2000:]
 
 
 def test_truncated_then_stall_released_when_client_leaves(fake, gw):
