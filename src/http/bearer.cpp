@@ -14,18 +14,22 @@ bool constant_time_equal(std::string_view given, std::string_view expected) noex
   return diff == 0;
 }
 
-bool bearer_matches(std::string_view authorization, std::string_view expected) noexcept {
+std::string_view bearer_token(std::string_view authorization) noexcept {
   constexpr std::string_view kScheme = "bearer ";
-  if (authorization.size() < kScheme.size()) return false;
+  if (authorization.size() < kScheme.size()) return {};
   for (std::size_t i = 0; i < kScheme.size(); ++i) {
     char c = authorization[i];
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != kScheme[i]) return false;
+    if (c != kScheme[i]) return {};
   }
   std::string_view token = authorization.substr(kScheme.size());
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
-  return constant_time_equal(token, expected);
+  return token;
+}
+
+bool bearer_matches(std::string_view authorization, std::string_view expected) noexcept {
+  return constant_time_equal(bearer_token(authorization), expected);
 }
 
 }  // namespace airlock::http

@@ -49,7 +49,4 @@ class BearerAuth {
   std::unordered_map<std::string, Failures> failures_;  // client address → recent failures
 };
 
-// The token of an "Authorization: Bearer <token>" header; "" when absent or malformed.
-std::string_view bearer_token(std::string_view authorization);
-
 }  // namespace airlock::mcp

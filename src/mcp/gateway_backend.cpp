@@ -10,6 +10,7 @@
 #include "http/approval_json.hpp"
 #include "policy/agent_policy.hpp"
 #include "policy/object_name.hpp"
+#include "proxy/guard_text.hpp"
 #include "proxy/server.hpp"
 #include "proxy/statement_hook.hpp"
 #include "state/store.hpp"
@@ -21,12 +22,6 @@ using json = nlohmann::ordered_json;
 
 constexpr const char* kFront = "mcp";
 constexpr std::size_t kMaxColumns = 1600;  // PostgreSQL's own limit per table
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 ToolResult error(std::string message, std::string hint = {}, std::string sqlstate = "42501") {
   ToolResult r;
@@ -381,7 +376,7 @@ net::awaitable<ToolResult> GatewayBackend::describe_table(const Caller& caller,
 ToolResult GatewayBackend::approval_status(const Caller& caller, const ToolRequest& request) const {
   state::Store* store = server_.services().store.get();
   if (!store) return error("airlock: no state store is configured (state.path)", {}, "55000");
-  auto got = store->get_approval(request.id, now_ms());
+  auto got = store->get_approval(request.id, proxy::now_ms());
   if (!got || !*got || (*got)->agent != caller.agent) {
     return error("airlock: no approval request " + request.id + " of agent " + caller.agent, {},
                  "42704");

@@ -16,6 +16,7 @@
 #include <unordered_set>
 #include <variant>
 
+#include "http/bearer.hpp"
 #include "mcp/bearer_auth.hpp"
 #include "mcp/dispatch.hpp"
 #include "mcp/gateway_backend.hpp"
@@ -106,7 +107,7 @@ std::variant<Reply, Caller> McpListener::Impl::admit(const bhttp::request<bhttp:
     return r;
   }
   // The same work for a missing, wrong or right secret the first time (bearer_auth.hpp).
-  const std::string secret(bearer_token(std::string_view(req[bhttp::field::authorization])));
+  const std::string secret(http::bearer_token(std::string_view(req[bhttp::field::authorization])));
   auto agent = auth->agent_for(*snap->config, snap->generation, secret);
   if (!agent) {
     auth->failed(address, now);

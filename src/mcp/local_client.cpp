@@ -6,6 +6,7 @@
 #include "protocol/frontend.hpp"
 #include "protocol/rows.hpp"
 #include "proxy/frame_io.hpp"
+#include "proxy/guard_text.hpp"
 
 namespace airlock::mcp {
 namespace {
@@ -41,22 +42,7 @@ ToolResult error_result(const protocol::ErrorView& e) {
   r.message.assign(e.message);
   r.hint.assign(e.hint);
   r.sqlstate.assign(e.sqlstate);
-  // The rule id is the bracketed group that ends a refusal ("airlock: ... [allow[2]]"), or
-  // that ends its first clause when more follows ("... [hold[0]]; request apr_... waits").
-  const std::string& m = r.message;
-  if (m.starts_with("airlock: ")) {
-    std::size_t end = m.back() == ']' ? m.size() - 1 : m.find("]; ");
-    if (end != std::string::npos) {
-      int depth = 0;
-      for (std::size_t k = end + 1; k-- > 0;) {
-        if (m[k] == ']') ++depth;
-        if (m[k] == '[' && --depth == 0) {
-          r.rule = m.substr(k + 1, end - k - 1);
-          break;
-        }
-      }
-    }
-  }
+  if (r.message.starts_with("airlock: ")) r.rule = proxy::rule_of(r.message);
   return r;
 }
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "protocol/backend.hpp"
+#include "proxy/guard_text.hpp"
 #include "proxy/session.hpp"
 #include "sql/normalize.hpp"
 
@@ -61,19 +62,8 @@ void Session::count_statement(const Verdict* v) {
   }
   statement_counters_[i]->inc();
   if (i == 2) {
-    // The rule id is the bracketed suffix of every refusal: "... [allow[2]]".
-    const std::string& m = v->error.message;
-    std::string rule = "unknown";
-    if (!m.empty() && m.back() == ']') {
-      int depth = 0;
-      for (std::size_t k = m.size(); k-- > 0;) {
-        if (m[k] == ']') ++depth;
-        if (m[k] == '[' && --depth == 0) {
-          rule = m.substr(k + 1, m.size() - k - 2);
-          break;
-        }
-      }
-    }
+    std::string rule = rule_of(v->error.message);
+    if (rule.empty()) rule = "unknown";
     services_.metrics.denials_total.labels({agent_, rule}).inc();
   }
 }

@@ -21,6 +21,22 @@ inline Verdict refusal(std::string message, std::string hint) {
                        std::move(hint));
 }
 
+// The rule id a refusal names: the bracketed group that ends it ("airlock: ... [allow[2]]"),
+// or that ends its first clause when more follows ("... [hold[0]]; request apr_... waits").
+// "" when the message names none.
+inline std::string rule_of(std::string_view message) {
+  std::size_t end = std::string_view::npos;
+  if (!message.empty() && message.back() == ']') end = message.size() - 1;
+  else end = message.find("]; ");
+  if (end == std::string_view::npos) return {};
+  int depth = 0;
+  for (std::size_t k = end + 1; k-- > 0;) {
+    if (message[k] == ']') ++depth;
+    if (message[k] == '[' && --depth == 0) return std::string(message.substr(k + 1, end - k - 1));
+  }
+  return {};
+}
+
 // "UPDATE of public.subscriptions", for messages.
 inline std::string describe_write(const GuardSpec& spec) {
   return (spec.command.empty() ? std::string("statement") : spec.command) +

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <string>
 
+#include "core/hex.hpp"
+
 namespace airlock::sql {
 namespace {
 
@@ -200,9 +202,9 @@ Normalized normalize(std::string_view text) {
   }
   pg_query_free_normalize_result(n);
   out.parsed = true;
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.fingerprint.resize(16);
-  for (int i = 15; i >= 0; --i, h >>= 4) out.fingerprint[static_cast<std::size_t>(i)] = kHex[h & 0xf];
+  char be[8];
+  for (int i = 7; i >= 0; --i, h >>= 8) be[i] = static_cast<char>(h & 0xff);
+  out.fingerprint = to_hex(std::string_view(be, sizeof be));
   return out;
 }
 
