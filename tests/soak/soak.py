@@ -521,8 +521,7 @@ class IdleHolder(threading.Thread):
         self.loop = asyncio.get_running_loop()
         sem = asyncio.Semaphore(50)
         tasks = [asyncio.create_task(self.hold(i, sem)) for i in range(IDLE_CONNECTIONS)]
-        while not R.stop.is_set():
-            await asyncio.sleep(0.2)
+        await asyncio.to_thread(R.stop.wait)  # the run's stop event, not a poll
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
