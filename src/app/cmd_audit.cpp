@@ -12,6 +12,7 @@
 
 #include "app/commands.hpp"
 #include "app/policy_source.hpp"
+#include "app/since.hpp"
 #include "audit/chain.hpp"
 #include "audit/index.hpp"
 #include "audit/record.hpp"
@@ -111,15 +112,6 @@ int run_anchor(const AuditOptions& o) {
   return kExitOk;
 }
 
-// "1h" (that long ago) or a time as the trail writes it.
-std::optional<std::int64_t> parse_since(const std::string& text) {
-  if (auto ms = audit::parse_time_ms(text)) return ms;
-  auto d = parse_duration(text);
-  if (!d) return std::nullopt;
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now().time_since_epoch());
-  return (now - *d).count();
-}
 
 std::string one_line(std::string s, std::size_t width) {
   std::replace_if(
@@ -198,14 +190,7 @@ std::optional<audit::Index> synced_index(const Trail& trail, const char* cmd) {
 }
 
 int run_search(AuditOptions o) {
-  if (!o.since.empty()) {
-    o.filter.since_ms = parse_since(o.since);
-    if (!o.filter.since_ms) {
-      std::cerr << "airlock audit search: --since expects a duration (30m, 1h, 2d) or a time "
-                   "such as 2024-05-01T12:00:00.000Z\n";
-      return kExitUsage;
-    }
-  }
+  if (!read_since("airlock audit search", o.since, o.filter.since_ms)) return kExitUsage;
   auto trail = trail_of(o.config);
   if (!trail) return kExitUsage;
   auto index = synced_index(*trail, "search");

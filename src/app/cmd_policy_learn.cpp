@@ -20,6 +20,7 @@
 
 #include "app/commands.hpp"
 #include "app/policy_source.hpp"
+#include "app/since.hpp"
 #include "app/replay.hpp"
 #include "app/suggest.hpp"
 #include "audit/files.hpp"
@@ -60,15 +61,6 @@ struct Trail {
   std::size_t files = 0;
 };
 
-// "1h" (that long ago) or a time as the trail writes it.
-std::optional<std::int64_t> parse_since(const std::string& text) {
-  if (auto ms = audit::parse_time_ms(text)) return ms;
-  auto d = parse_duration(text);
-  if (!d) return std::nullopt;
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now().time_since_epoch());
-  return (now - *d).count();
-}
 
 // Reads every file of the trail in order, keeping the intents that match and the row counts
 // of the outcomes that answer them. nullopt after printing why.
@@ -126,6 +118,26 @@ std::optional<Trail> read_trail(const char* cmd, const std::string& dir,
   return t;
 }
 
+// What both commands read: the catalog (--schema / --dsn) and the trail (--since, --agent).
+// nullopt after printing why.
+struct Inputs {
+  sql::Catalog catalog;
+  Trail trail;
+};
+std::optional<Inputs> read_inputs(const char* cmd, const LearnOptions& o) {
+  std::optional<std::int64_t> since;
+  if (!read_since(cmd, o.since, since)) return std::nullopt;
+  std::string error;
+  auto catalog = load_catalog(o.schema, o.dsn, error);
+  if (!catalog) {
+    std::cerr << cmd << ": " << error << "\n";
+    return std::nullopt;
+  }
+  auto trail = read_trail(cmd, o.audit_dir, o.agent, since);
+  if (!trail) return std::nullopt;
+  return Inputs{std::move(*catalog), std::move(*trail)};
+}
+
 // The candidate's decision of one statement, with what it may depend on.
 struct Redecided {
   std::string decision;
@@ -137,22 +149,12 @@ struct Redecided {
 
 int run_replay(const LearnOptions& o) {
   constexpr const char* kCmd = "airlock policy replay";
-  std::optional<std::int64_t> since;
-  if (!o.since.empty() && !(since = parse_since(o.since))) {
-    std::cerr << kCmd << ": --since expects a duration (30m, 1h, 2d) or a time such as "
-                         "2024-05-01T12:00:00.000Z\n";
-    return kExitUsage;
-  }
   auto cfg = load_policy_config(o.config);
   if (!cfg) return kExitUsage;
-  std::string error;
-  const auto catalog = load_catalog(o.schema, o.dsn, error);
-  if (!catalog) {
-    std::cerr << kCmd << ": " << error << "\n";
-    return kExitUsage;
-  }
-  auto trail = read_trail(kCmd, o.audit_dir, o.agent, since);
-  if (!trail) return kExitUsage;
+  auto inputs = read_inputs(kCmd, o);
+  if (!inputs) return kExitUsage;
+  const auto catalog = &inputs->catalog;
+  const auto trail = &inputs->trail;
 
   const std::vector<std::string> path{"public"};
   std::map<std::pair<std::string, std::string>, Redecided> cache;  // (agent, statement)
@@ -233,22 +235,12 @@ int run_suggest(const LearnOptions& o) {
                          "seen)\n";
     return kExitUsage;
   }
-  std::optional<std::int64_t> since;
-  if (!o.since.empty() && !(since = parse_since(o.since))) {
-    std::cerr << kCmd << ": --since expects a duration (30m, 1h, 2d) or a time such as "
-                         "2024-05-01T12:00:00.000Z\n";
-    return kExitUsage;
-  }
   std::shared_ptr<const config::Config> current;
   if (!o.config.empty() && !(current = load_policy_config(o.config))) return kExitUsage;
-  std::string error;
-  const auto catalog = load_catalog(o.schema, o.dsn, error);
-  if (!catalog) {
-    std::cerr << kCmd << ": " << error << "\n";
-    return kExitUsage;
-  }
-  auto trail = read_trail(kCmd, o.audit_dir, o.agent, since);
-  if (!trail) return kExitUsage;
+  auto inputs = read_inputs(kCmd, o);
+  if (!inputs) return kExitUsage;
+  const auto catalog = &inputs->catalog;
+  const auto trail = &inputs->trail;
   if (trail->intents.empty()) {
     std::cerr << kCmd << ": the trail in " << o.audit_dir << " has no statements of agent "
               << o.agent << (o.since.empty() ? "" : " since " + o.since) << "\n";
