@@ -41,6 +41,8 @@ std::string serialize_fields(const Record& r) {
   text_field(out, "front", r.front);
   text_field(out, "tool", r.tool);
   text_field(out, "request_id", r.request_id);
+  text_field(out, "token", r.token);
+  text_field(out, "intent", r.intent);
   text_field(out, "statement", r.statement);
   text_field(out, "fingerprint", r.fingerprint);
   if (!r.tables.empty()) {

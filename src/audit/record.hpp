@@ -37,6 +37,8 @@ struct Record {
   std::string front;       // how the statement came in: "" = the wire protocol, "mcp"
   std::string tool;        // call: the tool's name (query, execute, ...)
   std::string request_id;  // call: the front's request id (JSON-RPC id, as JSON text)
+  std::string token;       // the just-in-time token the session logged in with (docs/access.md)
+  std::string intent;      // the agent's stated intent (docs/access.md, "Justification")
   std::string statement;            // normalized (literals redacted) unless policy keeps them
   std::string fingerprint;          // hash of the normalized text (sql/normalize.hpp)
   std::vector<std::string> tables;  // schema-qualified relations the statement touches

@@ -68,6 +68,8 @@ class LineParser {
                                                  "front",
                                                  "tool",
                                                  "request_id",
+                                                 "token",
+                                                 "intent",
                                                  "statement",
                                                  "fingerprint",
                                                  "tables",
@@ -100,6 +102,8 @@ class LineParser {
     if (k == "front") return &r.front;
     if (k == "tool") return &r.tool;
     if (k == "request_id") return &r.request_id;
+    if (k == "token") return &r.token;
+    if (k == "intent") return &r.intent;
     if (k == "statement") return &r.statement;
     if (k == "fingerprint") return &r.fingerprint;
     if (k == "decision") return &r.decision;
