@@ -27,14 +27,21 @@ std::optional<ApprovalStatus> approval_status_from(std::string_view s) noexcept 
   return std::nullopt;
 }
 
-std::string new_approval_id() {
+namespace {
+
+std::string random_id(const char* prefix) {
   std::array<unsigned char, 8> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     // No entropy means no unguessable ids; as for auth's salts, this is not recoverable.
     std::fputs("airlock: fatal OpenSSL failure in RAND_bytes\n", stderr);
     std::abort();
   }
-  return "apr_" + to_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  return prefix + to_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
+
+}  // namespace
+
+std::string new_approval_id() { return random_id("apr_"); }
+std::string new_token_id() { return random_id("tok_"); }
 
 }  // namespace airlock::state

@@ -15,6 +15,8 @@ constexpr std::int64_t kSchemaVersion = 1;
 
 // Expiry is not stored: a pending or approved row whose expires_ms has passed is reported
 // as expired (sqlite_approvals.cpp), so no sweeper has to run for the state to be right.
+// Tables added later (tokens, token_events) are created by the same IF NOT EXISTS script,
+// so older files gain them on open; an older airlock ignores them.
 // budget_charges ids use AUTOINCREMENT so that a refund of a stale id can never remove a
 // later charge that reused it.
 constexpr const char* kSchema = R"sql(
@@ -47,6 +49,32 @@ CREATE TABLE IF NOT EXISTS budget_charges (
   at_ms     INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS budget_charges_by_window ON budget_charges (agent, budget, at_ms);
+CREATE TABLE IF NOT EXISTS tokens (
+  id          TEXT PRIMARY KEY,
+  agent       TEXT NOT NULL,
+  allow       TEXT NOT NULL,
+  max_rows    INTEGER,
+  reason      TEXT NOT NULL,
+  verifier    TEXT NOT NULL,
+  request_id  TEXT NOT NULL DEFAULT '',
+  issued_by   TEXT NOT NULL DEFAULT '',
+  created_ms  INTEGER NOT NULL,
+  expires_ms  INTEGER NOT NULL,
+  revoked_ms  INTEGER NOT NULL DEFAULT 0,
+  revoked_by  TEXT NOT NULL DEFAULT '',
+  sessions    INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS token_events (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  token      TEXT NOT NULL,
+  agent      TEXT NOT NULL,
+  event      TEXT NOT NULL CHECK (event IN ('issued', 'revoked', 'expired')),
+  by_whom    TEXT NOT NULL DEFAULT '',
+  at_ms      INTEGER NOT NULL,
+  claimed_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS token_events_unclaimed ON token_events (claimed_ms, seq);
+CREATE INDEX IF NOT EXISTS token_events_by_token ON token_events (token, event);
 )sql";
 
 Status configure(Db& db, const SqliteOptions& options) {

@@ -31,7 +31,17 @@ class SqliteStore final : public Store {
   Result<std::int64_t> used(std::string_view agent, std::string_view budget,
                             std::int64_t window_ms, std::int64_t now_ms) override;
 
+  Status add_token(const Token& token) override;
+  Result<std::optional<Token>> get_token(std::string_view id) override;
+  Result<std::vector<Token>> list_tokens(bool live_only, std::int64_t now_ms) override;
+  Result<Token> revoke_token(std::string_view id, std::string_view by,
+                             std::int64_t now_ms) override;
+  Result<std::vector<TokenEvent>> claim_token_events(std::int64_t now_ms,
+                                                     std::size_t limit) override;
+  Status set_token_sessions(const std::vector<std::pair<std::string, std::int64_t>>& open) override;
+
  private:
+  Result<std::optional<Token>> find_token_locked(std::string_view id);
   Result<std::optional<Approval>> find_locked(std::string_view id, std::int64_t now_ms);
 
   std::mutex mutex_;

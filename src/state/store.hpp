@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -57,6 +58,41 @@ struct ApprovalFilter {
   std::size_t limit = 100;               // newest first; 0: no limit
 };
 
+// A just-in-time token (docs/access.md): a login for one agent, narrower than its policy,
+// that ends at expires_ms or when revoked. Only a SCRAM verifier of its secret is stored.
+struct Token {
+  std::string id;                  // "tok_" + 16 hex digits, random: also the login user
+  std::string agent;
+  std::vector<std::string> allow;  // scope: "schema.table:action,action", as issued
+  std::optional<std::int64_t> max_rows;  // most rows one write may change; none: the policy's
+  std::string reason;
+  std::string verifier;    // "SCRAM-SHA-256$..." of the secret
+  std::string request_id;  // the access request it was issued for; "" = issued directly
+  std::string issued_by;
+  std::int64_t created_ms = 0;
+  std::int64_t expires_ms = 0;
+  std::int64_t revoked_ms = 0;  // 0: not revoked
+  std::string revoked_by;
+  std::int64_t sessions = 0;    // sessions open with it, as the gateway last reported
+
+  bool live(std::int64_t now_ms) const { return revoked_ms == 0 && now_ms < expires_ms; }
+};
+
+// Something that happened to a token, for the audit trail: issued, revoked, expired. The
+// store keeps them until a gateway claims them (claim_token_events), so that one issued by
+// the CLI while no gateway runs is still audited once a gateway starts.
+struct TokenEvent {
+  std::int64_t seq = 0;
+  std::string token;
+  std::string agent;
+  std::string event;  // issued | revoked | expired
+  std::string by;     // who issued or revoked it
+  std::int64_t at_ms = 0;
+};
+
+// "tok_" + 16 random hex digits.
+std::string new_token_id();
+
 // One budget check: the rows already used in the window, and whether `rows` more fit.
 struct Charge {
   bool accepted = false;
@@ -96,6 +132,23 @@ class Store {
   virtual Status refund(std::int64_t charge_id) = 0;
   virtual Result<std::int64_t> used(std::string_view agent, std::string_view budget,
                                     std::int64_t window_ms, std::int64_t now_ms) = 0;
+
+  // --- just-in-time tokens ---
+  // Stores a new token (its id must be new) and its "issued" event.
+  virtual Status add_token(const Token& token) = 0;
+  virtual Result<std::optional<Token>> get_token(std::string_view id) = 0;
+  // Newest first; live_only: neither revoked nor expired at now_ms.
+  virtual Result<std::vector<Token>> list_tokens(bool live_only, std::int64_t now_ms) = 0;
+  // Live → revoked, with its "revoked" event. Unknown: kNotFound; already revoked or
+  // expired: kWrongState.
+  virtual Result<Token> revoke_token(std::string_view id, std::string_view by,
+                                     std::int64_t now_ms) = 0;
+  // Adds an "expired" event for each token past its expiry that has none, then returns up to
+  // `limit` events no one has claimed yet, oldest first, and marks them claimed.
+  virtual Result<std::vector<TokenEvent>> claim_token_events(std::int64_t now_ms,
+                                                             std::size_t limit) = 0;
+  // The number of sessions open with each token now (every token not listed: 0).
+  virtual Status set_token_sessions(const std::vector<std::pair<std::string, std::int64_t>>& open) = 0;
 };
 
 }  // namespace airlock::state

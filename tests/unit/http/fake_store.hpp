@@ -33,7 +33,28 @@ class FakeStore final : public state::Store {
   Result<std::int64_t> used(std::string_view agent, std::string_view budget, std::int64_t window_ms,
                             std::int64_t now_ms) override;
 
+  // Tokens: not used by the HTTP tests.
+  Status add_token(const state::Token&) override { return unsupported(); }
+  Result<std::optional<state::Token>> get_token(std::string_view) override {
+    return std::optional<state::Token>{};
+  }
+  Result<std::vector<state::Token>> list_tokens(bool, std::int64_t) override {
+    return std::vector<state::Token>{};
+  }
+  Result<state::Token> revoke_token(std::string_view, std::string_view, std::int64_t) override {
+    return unsupported();
+  }
+  Result<std::vector<state::TokenEvent>> claim_token_events(std::int64_t, std::size_t) override {
+    return std::vector<state::TokenEvent>{};
+  }
+  Status set_token_sessions(const std::vector<std::pair<std::string, std::int64_t>>&) override {
+    return {};
+  }
+
  private:
+  static std::unexpected<Error> unsupported() {
+    return fail(sqlstate::kInternalError, "the fake store has no tokens");
+  }
   // The status as of now_ms (pending and approved requests past expires_ms are expired).
   static state::Approval as_of(state::Approval a, std::int64_t now_ms);
 
