@@ -3,13 +3,11 @@
 #include <cstddef>
 #include <vector>
 
+#include "sql/lex.hpp"
+
 namespace airlock::sql {
 namespace {
 
-bool ident_start(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
-bool ident_char(unsigned char c) { return ident_start(c) || (c >= '0' && c <= '9') || c == '$'; }
 bool op_char(unsigned char c) {
   switch (c) {
     case '+':
@@ -96,68 +94,11 @@ int estimate_nesting(std::string_view t, int limit) noexcept {
     };
     while (i < n) {
       const unsigned char c = at(i);
-      if (c == '-' && at(i + 1) == '-') {
-        while (i < n && t[i] != '\n') ++i;
-      } else if (c == '/' && at(i + 1) == '*') {
-        int depth = 0;
-        while (i < n) {
-          if (at(i) == '/' && at(i + 1) == '*') {
-            ++depth;
-            i += 2;
-          } else if (at(i) == '*' && at(i + 1) == '/') {
-            i += 2;
-            if (--depth == 0) break;
-          } else
-            ++i;
-        }
-      } else if (c == '\'') {
-        const bool esc =
-            i > 0 && (t[i - 1] == 'e' || t[i - 1] == 'E') && (i < 2 || !ident_char(at(i - 2)));
-        ++i;
-        while (i < n) {
-          if (esc && t[i] == '\\') {
-            i += 2;
-            continue;
-          }
-          if (t[i] == '\'') {
-            if (at(i + 1) == '\'') {
-              i += 2;
-              continue;
-            }
-            break;
-          }
-          ++i;
-        }
-        ++i;
-      } else if (c == '"') {
-        ++i;
-        while (i < n) {
-          if (t[i] == '"') {
-            if (at(i + 1) == '"') {
-              i += 2;
-              continue;
-            }
-            break;
-          }
-          ++i;
-        }
-        ++i;
-      } else if (c == '$' && !(i > 0 && ident_char(at(i - 1)))) {
-        std::size_t j = i + 1;
-        if (at(j) >= '0' && at(j) <= '9') {  // $1 parameter
-          while (at(j) >= '0' && at(j) <= '9') ++j;
-          i = j;
-          continue;
-        }
-        while (j < n && ident_char(at(j)) && at(j) != '$') ++j;
-        if (at(j) != '$') {
-          i = j;
-          continue;
-        }
-        const std::string_view tag = t.substr(i, j - i + 1);
-        const std::size_t end = t.find(tag, j + 1);
-        i = end == std::string_view::npos ? n : end + tag.size();
-      } else if (ident_start(c)) {
+      if (const LexSpan skip = lex_at(t, i); skip.kind != Lexeme::None) {
+        i = skip.end;  // a comment, a quoted string or identifier, a $n parameter
+        continue;
+      }
+      if (ident_start(c)) {
         std::size_t j = i;
         while (j < n && ident_char(at(j))) ++j;
         const std::string_view w = t.substr(i, j - i);

@@ -1,9 +1,8 @@
 #pragma once
 // A lexical pre-scan that bounds parse-tree nesting before the parser runs.
 //
-// It follows PostgreSQL's lexical rules closely enough to skip string literals
-// ('...', E'...' with backslash escapes), quoted identifiers, dollar-quoted strings,
-// -- and nested /* */ comments, and then scores nesting as
+// It skips what lex.hpp names (string literals, quoted identifiers, dollar-quoted strings,
+// -- and nested /* */ comments), and then scores nesting as
 //     2 * (open parentheses and brackets) + (operator tokens chained at each open level)
 // where a chain restarts at ',', ';', AND, OR, WHEN, THEN, ELSE (lists the parser keeps
 // flat) and UNION/INTERSECT/EXCEPT/JOIN/COLLATE/NOT count as chain links. The score is an
