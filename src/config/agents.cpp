@@ -21,8 +21,8 @@ void read_agent(Context& ctx, const YAML::Node& node, const std::string& path, A
   const char* both = "set either password_env or scram_verifier, not both";
   bool is_map = r.walk_map(
       node, path,
-      {"password_env", "scram_verifier", "mode", "allow", "hold", "budgets", "limits",
-       "breaker"},
+      {"password_env", "scram_verifier", "mode", "require_intent", "allow", "hold",
+       "budgets", "limits", "breaker"},
       [&](const std::string& key, const YAML::Node& value, const std::string& key_path) {
         if (key == "password_env") {
           have_env = true;
@@ -46,6 +46,12 @@ void read_agent(Context& ctx, const YAML::Node& node, const std::string& path, A
         } else if (key == "mode") {
           if (auto mode = r.choice(value, key_path, {"enforce", "observe", "shadow"})) {
             agent.mode = *mode;
+          }
+        } else if (key == "require_intent") {
+          if (auto req = r.choice(value, key_path, {"none", "writes", "all"})) {
+            agent.require_intent = *req == "all"      ? RequireIntent::All
+                                   : *req == "writes" ? RequireIntent::Writes
+                                                      : RequireIntent::None;
           }
         } else if (key == "budgets") {
           read_budgets(ctx, value, key_path, agent.budgets);

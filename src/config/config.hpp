@@ -92,10 +92,14 @@ struct BreakerSettings {
   Millis refusal_delay{100};
 };
 
+// require_intent (docs/access.md, "Justification"): which statements need a stated intent.
+enum class RequireIntent : std::uint8_t { None, Writes, All };
+
 struct Agent {
   std::string name;
   auth::ScramVerifier verifier;  // from password_env (derived at load) or scram_verifier
   std::string mode = "enforce";  // enforce | observe | shadow
+  RequireIntent require_intent = RequireIntent::None;
   std::vector<RuleEntry> allow;
   std::vector<RuleEntry> hold;
   std::vector<Budget> budgets;
