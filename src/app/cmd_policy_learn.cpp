@@ -15,6 +15,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -52,6 +53,7 @@ struct Intent {
   std::string statement;
   std::string decision;
   std::string rule;
+  std::string intent;  // the intent the agent stated (require_intent counts it)
 };
 
 struct Trail {
@@ -103,7 +105,8 @@ std::optional<Trail> read_trail(const char* cmd, const std::string& dir,
         wanted.insert(r->seq);
         t.intents.push_back(Intent{r->seq, std::move(r->time), std::move(r->agent),
                                    std::move(r->session), std::move(r->statement),
-                                   std::move(r->decision), std::move(r->rule)});
+                                   std::move(r->decision), std::move(r->rule),
+                                   std::move(r->intent)});
       } else if (r->kind == audit::kind::kOutcome && r->ref && r->rows_changed &&
                  wanted.count(static_cast<std::uint64_t>(*r->ref)) != 0) {
         auto& rows = t.rows_by_intent[static_cast<std::uint64_t>(*r->ref)];
@@ -157,12 +160,13 @@ int run_replay(const LearnOptions& o) {
   const auto trail = &inputs->trail;
 
   const std::vector<std::string> path{"public"};
-  std::map<std::pair<std::string, std::string>, Redecided> cache;  // (agent, statement)
+  // (agent, statement, an intent stated): require_intent depends on the last.
+  std::map<std::tuple<std::string, std::string, bool>, Redecided> cache;
   std::set<std::string> missing;
   std::vector<ReplayItem> items;
   items.reserve(trail->intents.size());
   for (auto& in : trail->intents) {
-    auto [slot, fresh] = cache.try_emplace({in.agent, in.statement});
+    auto [slot, fresh] = cache.try_emplace({in.agent, in.statement, !in.intent.empty()});
     Redecided& d = slot->second;
     if (fresh) {
       auto agent = cfg->agents.find(in.agent);
@@ -172,7 +176,8 @@ int run_replay(const LearnOptions& o) {
         d.rule = "replay.unknown_agent";
         d.reason = "agent " + in.agent + " is not in " + o.config;
       } else {
-        const policy::Decision pd = decide(*cfg, agent->second, *catalog, in.statement);
+        const policy::Decision pd =
+            decide(*cfg, agent->second, *catalog, in.statement, in.intent);
         d.decision = std::string(policy::to_string(pd.verdict));
         d.rule = pd.rule;
         d.reason = pd.reason;

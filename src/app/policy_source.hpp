@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "config/config.hpp"
 #include "policy/agent_policy.hpp"
@@ -31,8 +32,11 @@ std::optional<sql::Catalog> catalog_from_dsn(const std::string& dsn, std::string
 // Decides one SQL string for one agent as the gateway would at the start of a session
 // (search_path "public", no prepared statements): policy::evaluate, then the gateway's rules
 // that depend only on the statement (proxy/gateway_rules.hpp), with the runtime facts the
-// gateway would have for `cfg`: a state store when state.path is set (decide.cpp).
+// gateway would have for `cfg`: a state store when state.path is set (decide.cpp). Then the
+// agent's require_intent (proxy/intent_rule.hpp), with the intent a comment of `sql` states
+// or `stated` (one given outside the statement: a recorded intent, for replay).
 policy::Decision decide(const config::Config& cfg, const config::Agent& agent,
-                        const sql::Catalog& catalog, const std::string& sql);
+                        const sql::Catalog& catalog, const std::string& sql,
+                        std::string_view stated = {});
 
 }  // namespace airlock::app

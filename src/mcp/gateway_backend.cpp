@@ -7,6 +7,7 @@
 #include <set>
 
 #include "audit/writer.hpp"
+#include "core/intent_text.hpp"
 #include "http/approval_json.hpp"
 #include "policy/agent_policy.hpp"
 #include "policy/object_name.hpp"
@@ -143,6 +144,7 @@ void GatewayBackend::audit_call(const Caller& caller, const ToolRequest& request
   r.front = kFront;
   r.tool = request.tool;
   r.request_id = request.request_id;
+  r.intent = clean_intent(request.intent);
   r.statement = "tools/call " + request.tool;
   if (auto st = w->append(r); !st) {
     spdlog::error("audit agent={} mcp call {}: {}", caller.agent, request.tool, st.error().message);
@@ -207,6 +209,7 @@ net::awaitable<ToolResult> GatewayBackend::run_sql(const Caller& caller, const T
   }
   LocalClient& c = **client;
   c.front().approval_id.clear();
+  c.front().intent = clean_intent(request.intent);
   audit_call(caller, request, c.front().session_id);
   auto snap = server_.services().snapshot();
   RunLimits limits;
@@ -236,9 +239,11 @@ net::awaitable<ToolResult> GatewayBackend::check(const Caller& caller, const Too
   audit_call(caller, request, c.front().session_id);
   proxy::StatementHook* hook = c.front().hook;
   if (!hook) co_return error("airlock: the gateway session ended", {}, "08006");
+  const std::string intent = clean_intent(request.intent);
   proxy::StatementEvent ev;
   ev.agent = caller.agent;
   ev.sql = request.sql;
+  ev.session_intent = intent;  // judged as if the call ran it
   const proxy::Verdict v = hook->on_statement(ev);
   json out;
   std::string rule = v.info ? v.info->rule : std::string();

@@ -1,9 +1,12 @@
 // Session: the audit trail. Every statement gets an intent record before it is forwarded
 // (written to the OS before the bytes go upstream, so a crash cannot leave an executed
 // statement unrecorded) and an outcome record when its sync batch completes. When the trail
-// cannot be written, statements that may change data are refused; reads go on.
+// cannot be written, statements that may change data are refused; reads go on. Both carry
+// the intent the agent stated (docs/access.md, "Justification"): the statement's comment,
+// else the session's.
 #include <spdlog/spdlog.h>
 
+#include "core/intent_text.hpp"
 #include "protocol/backend.hpp"
 #include "proxy/guard_text.hpp"
 #include "proxy/session.hpp"
@@ -30,6 +33,7 @@ bool Session::audit_intent(const StatementInfo& info, std::uint64_t batch, Verdi
   r.application_name = application_name_;
   r.mode = mode_;
   if (local_) r.front = local_->front;
+  r.intent = info.intent.empty() ? std::string(session_intent()) : info.intent;
   r.statement = info.statement;
   r.fingerprint = info.fingerprint;
   r.tables = info.tables;
@@ -50,8 +54,19 @@ bool Session::audit_intent(const StatementInfo& info, std::uint64_t batch, Verdi
         "Reads still work. Tell an operator: the audit trail's disk is full or failing.");
     return false;
   }
-  intents_.push_back(Intent{batch, r.seq, t0});
+  intents_.push_back(Intent{batch, r.seq, t0, std::move(r.intent)});
   return true;
+}
+
+std::string_view Session::session_intent() const {
+  // A pooled local session serves many calls: only the current call's intent counts.
+  if (local_) return local_->intent;
+  return app_intent_;
+}
+
+void Session::note_application_name(std::string_view value) {
+  application_name_.assign(value);
+  app_intent_ = intent_of_application_name(value);
 }
 
 void Session::count_statement(const Verdict* v) {
@@ -91,7 +106,7 @@ void Session::audit_outcomes(std::uint64_t batch) {
     for (const auto& in : intents_) count += in.batch <= batch ? 1 : 0;
   }
   for (std::size_t index = 0; !intents_.empty() && intents_.front().batch <= batch; ++index) {
-    const Intent in = intents_.front();
+    Intent in = std::move(intents_.front());
     intents_.pop_front();
     services_.metrics.upstream_latency_seconds.observe(now - in.start);
     if (!w) continue;
@@ -100,6 +115,7 @@ void Session::audit_outcomes(std::uint64_t batch) {
     r.agent = agent_;
     r.session = session_id_;
     r.ref = static_cast<std::int64_t>(in.seq);
+    r.intent = std::move(in.stated);
     r.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(now - in.start).count();
     r.sqlstate = batch_sqlstate_;
     r.error = batch_error_;
@@ -122,7 +138,10 @@ void Session::audit_guard(const char* outcome, std::uint64_t rows,
   r.agent = agent_;
   r.session = session_id_;
   r.mode = mode_;
-  if (guard_intent_) r.ref = static_cast<std::int64_t>(*guard_intent_);
+  if (guard_intent_) {
+    r.ref = static_cast<std::int64_t>(guard_intent_->seq);
+    r.intent = guard_intent_->stated;
+  }
   r.rows_changed = static_cast<std::int64_t>(rows);
   if (limit) r.row_limit = static_cast<std::int64_t>(*limit);
   r.guard = outcome;

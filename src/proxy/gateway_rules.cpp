@@ -186,12 +186,15 @@ std::vector<BudgetRef> GatewayRules::budgets_for(const sql::Analysis& analysis) 
   return out;
 }
 
+policy::Decision as_decision(GatewayRefusal r) {
+  policy::Decision out = policy::Decision::deny(std::move(r.rule), std::move(r.reason));
+  out.hint = std::move(r.hint);
+  return out;
+}
+
 policy::Decision GatewayRules::apply(const sql::Analysis& analysis, policy::Decision d) const {
   auto r = refusal(analysis, d);
-  if (!r) return d;
-  policy::Decision out = policy::Decision::deny(std::move(r->rule), std::move(r->reason));
-  out.hint = std::move(r->hint);
-  return out;
+  return r ? as_decision(std::move(*r)) : d;
 }
 
 }  // namespace airlock::proxy

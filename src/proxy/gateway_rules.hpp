@@ -39,6 +39,9 @@ struct GatewayRefusal {
   std::string hint;
 };
 
+// A refusal as `airlock check` reports it: a deny with the rule's id, reason and hint.
+policy::Decision as_decision(GatewayRefusal r);
+
 class GatewayRules {
  public:
   // `state_store`: a state store is configured (state.path), so holds and budgets can be

@@ -51,7 +51,7 @@ net::awaitable<bool> Session::run_guarded(const protocol::Frame& f, std::string_
 
   guard_stmt_ = g;
   guard_intent_.reset();
-  if (!intents_.empty()) guard_intent_ = intents_.back().seq;
+  if (!intents_.empty()) guard_intent_ = intents_.back();
   guard_approved_rows_.reset();
   guard_approved_ = false;
   guard_approval_id_.clear();

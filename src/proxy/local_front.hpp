@@ -24,6 +24,10 @@ struct LocalFront {
   // A held statement waits this long for its approval instead of approvals.hold_wait
   // (0: the refusal with the approval id comes at once).
   std::optional<std::chrono::milliseconds> hold_wait;
+  // The current call's intent (the MCP `intent` argument, core/intent_text.hpp: cleaned),
+  // set before each call's statements; the session records it with them and counts it for
+  // require_intent, unless a statement's comment states its own. "" = none.
+  std::string intent;
 
   // --- set by the session, on its thread ---
   std::string session_id;   // once authenticated

@@ -12,6 +12,7 @@
 #include "proxy/guard_text.hpp"
 #include "proxy/search_path.hpp"
 #include "proxy/shadow.hpp"
+#include "sql/intent_comment.hpp"
 #include "sql/normalize.hpp"
 
 namespace airlock::proxy {
@@ -103,6 +104,7 @@ PolicyHook::PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Ca
       audit_(audit),
       keep_literals_(keep_literals),
       rules_(agent, holds),
+      intent_rule_(agent),
       analysis_path_(substitute_user(search_path, upstream_user)),
       path_key_(join(search_path)) {
   // Fixed for the session (SET search_path is refused), so built once, not per statement.
@@ -135,6 +137,7 @@ Verdict PolicyHook::on_statement(const StatementEvent& ev) {
         info->statement = std::move(n.text);
         info->fingerprint = std::move(n.fingerprint);
       }
+      info->intent = sql::comment_intent(ev.sql);
       if (!v.forward) {
         info->decision = "deny";
         info->reason = v.error.message;
@@ -148,6 +151,11 @@ Verdict PolicyHook::on_statement(const StatementEvent& ev) {
   // Also in observe mode: a read-only front's contract is not the policy's to relax.
   if (reads_only_ && (v.forward || observe_) && !(v.info && v.info->writes_nothing)) {
     return read_only_refusal(v);
+  }
+  // What the policy lets through needs an intent stated somewhere, if the agent says so.
+  if (v.forward && v.info && v.info->needs_intent && v.info->intent.empty() &&
+      ev.session_intent.empty()) {
+    v = intent_refusal(v);
   }
   if (!v.forward) {
     spdlog::info("deny agent={} {}{}", agent_, v.error.message,
@@ -169,7 +177,10 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementI
   limits.select_columns = policy_->uses_columns();
   const sql::Analysis analysis = sql::analyze(ev.sql, limits, *catalog_, analysis_path_);
   policy::Decision d = policy::evaluate(*policy_, analysis, context_);
-  if (info) describe(analysis, d, *info);
+  if (info) {
+    describe(analysis, d, *info);
+    info->needs_intent = intent_rule_.needs_intent(analysis);
+  }
   // What it does to the session's names, applied by the session when the server confirms it
   // (also for a refusal, which observe mode forwards).
   Verdict v = judge(analysis, d, cacheable, info);
@@ -230,6 +241,21 @@ Verdict PolicyHook::read_only_refusal(const Verdict& allowed) const {
                       reads_only_hint_);
   v.info = std::move(info);
   spdlog::info("deny agent={} {}", agent_, v.error.message);
+  return v;
+}
+
+// Not cached either: whether an intent was stated depends on the session.
+Verdict PolicyHook::intent_refusal(const Verdict& allowed) const {
+  GatewayRefusal r = intent_rule_.refusal();
+  auto info = std::make_shared<StatementInfo>(*allowed.info);
+  info->decision = "deny";
+  info->rule = r.rule;
+  info->reason = r.reason;
+  Verdict v = Verdict::deny(Error::make(r.sqlstate, std::move(r.message)), std::move(r.hint));
+  v.info = std::move(info);
+  // Observe mode forwards it (observed()): the session must still follow its names.
+  v.effects = allowed.effects;
+  v.mask = allowed.mask;
   return v;
 }
 

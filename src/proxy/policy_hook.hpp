@@ -22,6 +22,7 @@
 #include "policy/decision.hpp"
 #include "policy/eval_context.hpp"
 #include "proxy/gateway_rules.hpp"
+#include "proxy/intent_rule.hpp"
 #include "proxy/name_effects.hpp"
 #include "proxy/statement_hook.hpp"
 #include "sql/analyze.hpp"
@@ -47,6 +48,7 @@ class PolicyHook final : public StatementHook {
  private:
   Verdict decide(const StatementEvent& ev, bool& cacheable, StatementInfo* info);
   Verdict read_only_refusal(const Verdict& allowed) const;
+  Verdict intent_refusal(const Verdict& allowed) const;
   Verdict judge(const sql::Analysis& analysis, policy::Decision& d, bool& cacheable,
                 StatementInfo* info);
   Verdict guarded(const sql::Analysis& analysis, const policy::Decision& d,
@@ -63,6 +65,7 @@ class PolicyHook final : public StatementHook {
   bool audit_ = false;
   bool keep_literals_ = false;
   GatewayRules rules_;  // the gateway's rules over the decision (gateway_rules.hpp)
+  IntentRule intent_rule_;  // require_intent (intent_rule.hpp)
   // The login search_path: "$user" substituted for analysis, kept as written for the
   // engine, joined for the decision cache.
   const std::vector<std::string> analysis_path_;

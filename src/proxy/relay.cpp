@@ -145,6 +145,7 @@ net::awaitable<void> Session::client_to_upstream() {
           ev.source = is_query ? StatementSource::SimpleQuery : StatementSource::Parse;
           ev.agent = agent_;
           ev.transaction_status = txn_status_;
+          ev.session_intent = session_intent();
           if (is_query) {
             auto q = protocol::parse_query(f);
             if (q) ev.sql = *q;

@@ -166,6 +166,7 @@ net::awaitable<void> Session::upstream_to_client() {
                   std::string(p->value) + "\"; Airlock cannot check SQL under it"));
           co_return;
         }
+        if (p->name == "application_name") note_application_name(p->value);
       } else if (f.type == 'N') {
         side.clear();
         if (scrub_marker(f, side)) {  // dropped

@@ -4,6 +4,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/intent_text.hpp"
 #include "protocol/frontend.hpp"
 
 namespace airlock::proxy {
@@ -26,6 +27,7 @@ net::awaitable<void> Session::run() {
   signal_timer_.expires_at(net::asio::steady_timer::time_point::max());
 
   if (co_await startup()) {
+    app_intent_ = intent_of_application_name(application_name_);
     using namespace boost::asio::experimental::awaitable_operators;
     co_await (client_to_upstream() || upstream_to_client() || watchdog());
     if (upstream_ && upstream_->stream->is_open() && !write_timed_out_ && !client_terminated_) {

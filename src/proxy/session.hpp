@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/buffer.hpp"
 #include "net/asio.hpp"
@@ -108,6 +109,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void audit_outcomes(std::uint64_t batch);
   void audit_error(const protocol::Frame& f);  // an ErrorResponse relayed to the client
   void count_statement(const Verdict* v);     // metrics; null: an Execute (allowed at Parse)
+  // The intent stated outside the statement: the current tool call's for a local front,
+  // else the application_name's (docs/access.md, "Justification").
+  std::string_view session_intent() const;
+  void note_application_name(std::string_view value);  // the server reported a new one
   // Rate limit, breaker and pause for one statement about to be forwarded (traffic.cpp):
   // may wait (a short delay under the rate limit); nullopt = admitted.
   net::awaitable<std::optional<Verdict>> admit(std::shared_ptr<const StatementInfo> info,
@@ -181,6 +186,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<StatementHook> hook_;  // the one point where statements are decided
   std::string agent_;
   std::string application_name_;
+  // The intent application_name states (core/intent_text.hpp), at login and after each
+  // change the server reports (SET application_name); "" = none.
+  std::string app_intent_;
   std::string mode_ = "enforce";  // the agent's mode, for the audit trail
   std::optional<Shadow> shadow_;  // `mode: shadow`: nothing the agent writes is committed
   std::vector<std::optional<std::uint64_t>> shadow_rows_;  // per CommandComplete of the batch
@@ -216,13 +224,14 @@ class Session : public std::enable_shared_from_this<Session> {
   bool guard_approved_ = false;
   std::string guard_approval_id_;
   std::string guard_request_;   // the approval request an over-limit write waits for
-  std::optional<std::uint64_t> guard_intent_;  // the guarded statement's intent record
   // Audit: intent records whose outcome is not written yet, per sync batch.
   struct Intent {
     std::uint64_t batch;
     std::uint64_t seq;
     Clock::time_point start;
+    std::string stated;  // the intent the agent stated (record field `intent`), for the outcome
   };
+  std::optional<Intent> guard_intent_;  // the guarded statement's intent record
   std::deque<Intent> intents_;
   metrics::Counter* statement_counters_[3] = {nullptr, nullptr, nullptr};  // allow, hold, deny
   std::string session_id_;

@@ -24,6 +24,10 @@ struct StatementEvent {
   std::string_view statement_name;  // Parse only; "" = unnamed
   std::string_view sql;             // valid only during the call
   char transaction_status = 'I';    // as of the last ReadyForQuery relayed
+  // The intent stated for the session or the current tool call (application_name, the MCP
+  // `intent` argument; core/intent_text.hpp), cleaned; "" = none. A comment of the statement
+  // overrides it (StatementInfo::intent).
+  std::string_view session_intent;
 };
 
 // A write budget that applies to a statement (config::Budget, as the session needs it).
@@ -92,6 +96,8 @@ struct StatementInfo {
   std::string decision;     // allow | deny | hold: the policy's, also in observe mode
   std::string rule;
   std::string reason;
+  std::string intent;       // stated in a comment of the text (sql/intent_comment.hpp)
+  bool needs_intent = false;  // the agent's require_intent applies (proxy/intent_rule.hpp)
   bool read_only = false;   // changes nothing: still runs when the audit trail is unwritable
   // Stricter: known to write nothing, functions included (policy/read_only.hpp); what a
   // read-only front may run.

@@ -69,6 +69,19 @@ agents:
     allow:
       - tables: [public.tickets]
         actions: [select, update]
+  scribe:
+    require_intent: writes
+    allow:
+      - tables: [public.tickets, public.notes]
+        actions: [select, update, insert]
+    hold:
+      - tables: [public.subscriptions]
+        actions: [update]
+  auditor:
+    require_intent: all
+    allow:
+      - tables: [public.tickets]
+        actions: [select]
 )yaml";
 
 std::shared_ptr<const config::Config> load(bool state) {
@@ -124,6 +137,22 @@ const std::vector<Row> kCorpus = {
   {"shadow_update", "shadow-bot", "UPDATE tickets SET status = 'x' WHERE id = 1", "allow"},
   {"select_ok", "reader", "SELECT id FROM tickets", "allow"},
   {"unparsed", "reader", "SELEC 1", "deny", "builtin.unparsed"},
+  // require_intent (docs/access.md, "Justification"): only a comment states one here.
+  {"intent_write_without", "scribe", "UPDATE tickets SET status = 'x' WHERE id = 1", "deny", "intent.required"},
+  {"intent_write_with_comment", "scribe", "UPDATE tickets SET status = 'x' WHERE id = 1 /* airlock: intent=\"close #4411\" */", "allow", "allow[0]"},
+  {"intent_write_with_line_comment", "scribe", "-- airlock: intent=\"close #4411\"\nINSERT INTO notes VALUES (1, 'x')", "allow"},
+  {"intent_in_a_literal_is_none", "scribe", "UPDATE tickets SET status = '/* airlock: intent=\"x\" */' WHERE id = 1", "deny", "intent.required"},
+  {"intent_read_needs_none_under_writes", "scribe", "SELECT id FROM tickets", "allow"},
+  {"intent_read_calling_a_writer_needs_one", "scribe", "SELECT id, nextval('s') FROM tickets", "deny"},
+  {"intent_begin_needs_none", "scribe", "BEGIN", "allow"},
+  {"intent_set_application_name_needs_none", "auditor", "SET application_name = 'intent:audit'", "allow"},
+  {"intent_show_needs_none", "auditor", "SHOW search_path", "allow"},
+  {"intent_read_under_all", "auditor", "SELECT id FROM tickets", "deny", "intent.required"},
+  {"intent_read_under_all_with_comment", "auditor", "SELECT id FROM tickets /* airlock: intent=\"audit\" */", "allow"},
+  {"intent_policy_deny_first", "scribe", "DELETE FROM tickets", "deny", "default_deny"},
+  {"intent_before_hold", "scribe", "UPDATE subscriptions SET plan = 'pro' WHERE id = 2", "deny", "intent.required"},
+  {"intent_hold_with_comment", "scribe", "/* airlock: intent=\"upgrade\" */ UPDATE subscriptions SET plan = 'pro' WHERE id = 2", "hold", "hold[0]"},
+  {"intent_one_for_the_string", "scribe", "SELECT 1; UPDATE tickets SET status = 'x' WHERE id = 1", "deny", "intent.required"},
 };
 
 // Without a state store (a config without state.path: a gateway would not load its holds or
