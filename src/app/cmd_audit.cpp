@@ -136,6 +136,7 @@ void print_hits(const std::string& dir, const std::vector<audit::Hit>& hits, boo
       j["agent"] = h.agent;
       j["session"] = h.session;
       j["statement"] = h.statement;
+      if (!h.intent.empty()) j["intent"] = h.intent;
       j["decision"] = h.decision;
       j["rule"] = h.rule;
       j["file"] = h.file;
@@ -253,6 +254,8 @@ void register_audit(CLI::App& app, int& exit_code) {
   search->add_option("--table", o->filter.table, "Part of a table name (public.subscriptions)");
   search->add_option("--text", o->filter.text, "Part of the statement text");
   search->add_option("--session", o->filter.session, "Session id");
+  search->add_option("--intent", o->filter.intent,
+                     "Part of the intent the agent stated (case-insensitive)");
   search->add_option("--limit", o->filter.limit, "At most this many (0 = all)")
       ->capture_default_str();
   search->add_flag("--json", o->json, "Records as JSON lines, as in the trail");

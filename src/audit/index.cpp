@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS audit_records (
   rule TEXT NOT NULL,
   tables TEXT NOT NULL,
   statement TEXT NOT NULL,
+  intent TEXT NOT NULL,
   file TEXT NOT NULL,
   line INTEGER NOT NULL,
   offset INTEGER NOT NULL
@@ -38,7 +39,7 @@ CREATE INDEX IF NOT EXISTS audit_records_time ON audit_records (time_ms);
 
 constexpr const char* kColumns =
     "SELECT seq, time_ms, kind, agent, session, decision, rule, tables, statement, file, line, "
-    "offset FROM audit_records";
+    "offset, intent FROM audit_records";
 
 Hit read_hit(const Stmt& s) {
   Hit h;
@@ -54,6 +55,7 @@ Hit read_hit(const Stmt& s) {
   h.file = s.text(9);
   h.line = static_cast<std::uint64_t>(s.i64(10));
   h.offset = static_cast<std::uint64_t>(s.i64(11));
+  h.intent = s.text(12);
   return h;
 }
 
@@ -81,6 +83,14 @@ Result<Index> Index::open(const std::string& db_path) {
   sqlite3_busy_timeout(db, 5000);
   if (auto s = detail::exec(db, "PRAGMA journal_mode=WAL"); !s) return std::unexpected(s.error());
   if (auto s = detail::exec(db, kSchema); !s) return std::unexpected(s.error());
+  if (!Stmt(db, kColumns).ok()) {  // an older layout: the index is derived, start over
+    const std::string rebuild =
+        std::string("BEGIN IMMEDIATE; DROP TABLE IF EXISTS audit_records;") + kSchema + "COMMIT;";
+    if (auto s = detail::exec(db, rebuild.c_str()); !s) {
+      (void)detail::exec(db, "ROLLBACK");
+      return std::unexpected(s.error());
+    }
+  }
   return index;
 }
 
@@ -111,6 +121,7 @@ Result<std::vector<Hit>> Index::search(const SearchFilter& f) const {
   if (!f.table.empty()) where.push_back("instr(tables, ?) > 0");
   if (!f.text.empty()) where.push_back("instr(statement, ?) > 0");
   if (!f.session.empty()) where.push_back("session = ?");
+  if (!f.intent.empty()) where.push_back("instr(lower(intent), lower(?)) > 0");
   for (std::size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
   sql += " ORDER BY seq DESC";
   if (f.limit > 0) sql += " LIMIT " + std::to_string(f.limit);
@@ -123,6 +134,7 @@ Result<std::vector<Hit>> Index::search(const SearchFilter& f) const {
   if (!f.table.empty()) s.bind(i++, f.table);
   if (!f.text.empty()) s.bind(i++, f.text);
   if (!f.session.empty()) s.bind(i++, f.session);
+  if (!f.intent.empty()) s.bind(i++, f.intent);
   auto hits = collect(db_, s);
   if (hits) std::reverse(hits->begin(), hits->end());
   return hits;

@@ -22,6 +22,7 @@ struct SearchFilter {
   std::string table;                     // substring of the record's tables ("subscriptions")
   std::string text;                      // substring of the statement
   std::string session;                   // exact
+  std::string intent;                    // substring of the stated intent, ASCII case-insensitive
   std::size_t limit = 100;               // the newest matches; 0 = no limit
 };
 
@@ -36,6 +37,7 @@ struct Hit {
   std::string rule;
   std::string tables;  // space-separated
   std::string statement;
+  std::string intent;  // the intent the agent stated
   std::string file;  // name within the audit directory
   std::uint64_t line = 0;
   std::uint64_t offset = 0;
@@ -50,7 +52,9 @@ struct SyncStats {
 
 class Index {
  public:
-  // Opens or creates the database file and the table and indexes.
+  // Opens or creates the database file and the table and indexes. A table of an older
+  // layout (without a column this one has) is dropped and made anew: the next sync_index
+  // fills it again from the trail.
   static Result<Index> open(const std::string& db_path);
   Index(Index&& other) noexcept;
   Index& operator=(Index&& other) noexcept;

@@ -55,8 +55,8 @@ class Ingest {
         after_(after),
         insert_(db,
                 "INSERT OR REPLACE INTO audit_records (seq, time_ms, kind, agent, session, "
-                "decision, rule, tables, statement, file, line, offset) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)") {}
+                "decision, rule, tables, statement, file, line, offset, intent) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)") {}
 
   Status begin() {
     if (!insert_.ok()) return db_error(db_, "prepare insert");
@@ -90,6 +90,7 @@ class Ingest {
       insert_.bind(10, f.name);
       insert_.bind(11, static_cast<std::int64_t>(reader.line_no()));
       insert_.bind(12, static_cast<std::int64_t>(reader.offset()));
+      insert_.bind(13, r->intent);
       if (insert_.step() != SQLITE_DONE) return db_error(db_, "insert");
       insert_.reset();
       ++stats_.added;
