@@ -8,6 +8,7 @@ mcp.max_result_bytes, mcp.max_request_bytes.
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -146,6 +147,20 @@ def start_mcp_gateway(pg, name: str = "mcp", *, agents: dict | None = None,
         raise
     gw.extra.update(mcp_port=port, mcp_url=f"http://127.0.0.1:{port}/mcp")
     return gw
+
+
+@contextlib.contextmanager
+def audited_gateway(pg, audit_dir: Path, name: str, **kw):
+    """start_mcp_gateway with an audit trail in `audit_dir` (fsync every 5 ms), stopped
+    after the `with` block; skips in direct mode."""
+    if harness.DIRECT:
+        pytest.skip("MCP needs the gateway")
+    gw = start_mcp_gateway(
+        pg, name, extra_yaml=f"audit: {{dir: '{audit_dir}', fsync: interval, fsync_interval: 5ms}}", **kw)
+    try:
+        yield gw
+    finally:
+        gw.stop()
 
 
 @pytest.fixture(scope="module")

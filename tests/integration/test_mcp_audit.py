@@ -13,15 +13,8 @@ import waits
 
 @pytest.fixture(scope="module")
 def audited(pg, tmp_path_factory):
-    if harness.DIRECT:
-        pytest.skip("MCP needs the gateway")
-    audit_dir = tmp_path_factory.mktemp("mcp-audit")
-    gw = mcp_setup.start_mcp_gateway(
-        pg, "mcp-audit", extra_yaml=f"audit: {{dir: '{audit_dir}', fsync: interval, fsync_interval: 5ms}}")
-    try:
+    with mcp_setup.audited_gateway(pg, tmp_path_factory.mktemp("mcp-audit"), "mcp-audit") as gw:
         yield gw
-    finally:
-        gw.stop()
 
 
 def audit_json(gw, *args) -> list[dict]:
