@@ -31,73 +31,111 @@ std::optional<std::vector<FieldDescription>> parse_row_description(const Frame& 
   return out;
 }
 
-std::optional<std::vector<std::optional<std::string_view>>> parse_data_row(const Frame& f) {
-  if (f.type != 'D') return std::nullopt;
-  FieldReader r(f.body);
-  const std::int16_t n = r.i16();
-  if (!r.ok() || n < 0) return std::nullopt;
-  std::vector<std::optional<std::string_view>> out;
-  out.reserve(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    const std::int32_t len = r.i32();
-    if (!r.ok()) return std::nullopt;
+namespace {
+
+// Walks a DataRow body: on_value(index, value) for each value in order (nullopt for NULL),
+// views into `body`. Returns the first fault of the row's own form. Every declared length is
+// compared, as size_t, with the bytes left before it is used.
+template <class OnValue>
+RowFault walk_data_row(std::string_view body, OnValue&& on_value) {
+  if (body.size() < 2) return RowFault::Truncated;
+  const auto n = static_cast<std::int16_t>(load_be16(body.data()));
+  if (n < 0) return RowFault::NegativeCount;
+  const char* p = body.data() + 2;
+  std::size_t left = body.size() - 2;
+  for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+    if (left < 4) return RowFault::Truncated;
+    const auto len = static_cast<std::int32_t>(load_be32(p));
+    p += 4;
+    left -= 4;
     if (len == -1) {
-      out.emplace_back(std::nullopt);
+      on_value(i, std::optional<std::string_view>());
       continue;
     }
-    std::string_view v = r.bytes(len);
-    if (!r.ok()) return std::nullopt;
-    out.emplace_back(v);
+    if (len < 0) return RowFault::BadLength;
+    const auto size = static_cast<std::size_t>(len);
+    if (size > left) return RowFault::Truncated;
+    on_value(i, std::optional<std::string_view>(std::string_view(p, size)));
+    p += size;
+    left -= size;
   }
-  if (!r.at_end()) return std::nullopt;
+  return left == 0 ? RowFault::None : RowFault::TrailingBytes;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::optional<std::string_view>>> parse_data_row(const Frame& f) {
+  if (f.type != 'D' || f.body.size() < 2) return std::nullopt;
+  std::vector<std::optional<std::string_view>> out;
+  const auto n = static_cast<std::int16_t>(load_be16(f.body.data()));
+  if (n > 0) out.reserve(static_cast<std::size_t>(n));
+  const RowFault fault =
+      walk_data_row(f.body, [&out](std::size_t, std::optional<std::string_view> v) { out.push_back(v); });
+  if (fault != RowFault::None) return std::nullopt;
   return out;
+}
+
+RowFault check_data_row(std::string_view body, int expected) noexcept {
+  const RowFault fault = walk_data_row(body, [](std::size_t, std::optional<std::string_view>) {});
+  if (fault != RowFault::None || expected < 0) return fault;
+  return load_be16(body.data()) == static_cast<unsigned>(expected) ? RowFault::None
+                                                                   : RowFault::CountMismatch;
+}
+
+const char* describe(RowFault fault) noexcept {
+  switch (fault) {
+    case RowFault::None: return "a well-formed DataRow";
+    case RowFault::NegativeCount: return "a DataRow with a negative count of values";
+    case RowFault::Truncated: return "a DataRow whose values run past the end of the message";
+    case RowFault::BadLength: return "a DataRow with a value length below -1";
+    case RowFault::TrailingBytes: return "a DataRow with bytes left over after its last value";
+    case RowFault::CountMismatch:
+      return "a DataRow whose count of values differs from its RowDescription's";
+  }
+  return "a malformed DataRow";
 }
 
 bool append_data_row_masked(std::string& out, const Frame& data_row,
                             std::span<const ColumnMask> masks, const MaskValueFn& replace) {
-  if (data_row.type != 'D') return false;
+  if (data_row.type != 'D' || data_row.body.size() < 2) return false;
   for (std::size_t i = 1; i < masks.size(); ++i) {
     if (masks[i].position <= masks[i - 1].position) return false;
   }
-  FieldReader r(data_row.body);
-  const std::int16_t n = r.i16();
-  if (!r.ok() || n < 0) return false;
+  const auto n = static_cast<std::int16_t>(load_be16(data_row.body.data()));
+  if (n < 0) return false;
   if (!masks.empty() && masks.back().position >= static_cast<std::size_t>(n)) return false;
   // A message's length word counts itself; PostgreSQL caps messages at 2^31-1 bytes.
   constexpr std::size_t kMaxLength = std::numeric_limits<std::int32_t>::max();
   const std::size_t start = out.size();
-  const auto abandon = [&out, start] {
-    out.resize(start);
-    return false;
-  };
   MessageBuilder b(out);
   b.begin('D').i16(n);
   std::size_t next = 0;  // the next mask to apply
-  for (std::size_t col = 0; col < static_cast<std::size_t>(n); ++col) {
-    const std::int32_t len = r.i32();
-    if (!r.ok() || len < -1) return abandon();
+  bool too_long = false;
+  const RowFault fault = walk_data_row(data_row.body, [&](std::size_t col,
+                                                          std::optional<std::string_view> value) {
+    if (too_long) return;
     const bool masked = next < masks.size() && masks[next].position == col;
-    if (len == -1) {
-      b.i32(-1);
-      if (masked) ++next;
-      continue;
+    if (masked) ++next;
+    if (!value || !masked) {
+      if (value) b.i32(static_cast<std::int32_t>(value->size())).bytes(*value);
+      else b.i32(-1);
+      return;
     }
-    const std::string_view value = r.bytes(len);
-    if (!r.ok()) return abandon();
-    if (!masked) {
-      b.i32(len).bytes(value);
-      continue;
-    }
-    const std::optional<std::string> replacement = replace(next++, value);
+    const std::optional<std::string> replacement = replace(next - 1, *value);
     if (!replacement) {
       b.i32(-1);
+    } else if (replacement->size() > kMaxLength) {
+      too_long = true;
+      return;
     } else {
-      if (replacement->size() > kMaxLength) return abandon();
       b.i32(static_cast<std::int32_t>(replacement->size())).bytes(*replacement);
     }
-    if (out.size() - start - 1 > kMaxLength) return abandon();
+    too_long = out.size() - start - 1 > kMaxLength;
+  });
+  if (fault != RowFault::None || too_long || out.size() - start - 1 > kMaxLength) {
+    out.resize(start);
+    return false;
   }
-  if (!r.at_end() || out.size() - start - 1 > kMaxLength) return abandon();
   b.end();
   return true;
 }

@@ -1,8 +1,9 @@
 #pragma once
 // Decoders for result rows: RowDescription ('T'), DataRow ('D'), CommandComplete ('C').
-// Used when Airlock itself runs a query upstream (catalog reads, guards). Relayed results
-// are never decoded, except the DataRows of a result with masked columns, which are rebuilt
-// with those columns replaced (append_data_row_masked).
+// Used when Airlock itself runs a query upstream (catalog reads, guards). Every relayed
+// DataRow is checked (check_data_row, row_check.hpp) but not decoded, except those of a
+// result with masked columns, which are rebuilt with those columns replaced
+// (append_data_row_masked).
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -27,6 +28,23 @@ std::optional<std::vector<FieldDescription>> parse_row_description(const Frame& 
 
 // Values of one DataRow; nullopt entries are SQL NULLs. Views into the frame.
 std::optional<std::vector<std::optional<std::string_view>>> parse_data_row(const Frame& f);
+
+// What is wrong with a DataRow body, if anything. DataRow (protocol-message-formats.html):
+// Int16 count of values, then per value an Int32 length (-1: NULL) and that many bytes.
+enum class RowFault : std::uint8_t {
+  None,
+  NegativeCount,  // the count is below 0
+  Truncated,      // a length word or a value runs past the end of the message
+  BadLength,      // a length below -1
+  TrailingBytes,  // bytes left over after the last value
+  CountMismatch,  // well formed, but not as many values as the RowDescription in effect
+};
+const char* describe(RowFault fault) noexcept;  // for logs: "a DataRow ..."
+
+// Checks a DataRow body without copying or allocating: its own form, then, when `expected`
+// is 0 or more, that it has exactly that many values. Lengths are compared as size_t
+// against the bytes left, so no arithmetic on a declared length can overflow.
+RowFault check_data_row(std::string_view body, int expected = -1) noexcept;
 
 // A column of a DataRow to replace, by 0-based position in the row.
 struct ColumnMask {

@@ -129,6 +129,8 @@ net::awaitable<void> Session::client_to_upstream() {
             "is not supported"));
         co_return;
       }
+      // Which RowDescription the DataRows of each result answer to (row_check.hpp).
+      row_check_.client(f, forwarded_syncs_, static_cast<std::size_t>(batch_executes_));
       if (shadow_ && !extended_open_ && starts_batch(f.type)) {
         // Shadow mode: one batch at a time, behind the fix-up of the one before.
         if (off > fwd && !co_await write_upstream(data.substr(fwd, off - fwd))) co_return;
@@ -194,6 +196,7 @@ net::awaitable<void> Session::client_to_upstream() {
           }
           if (is_query) count_statement(denied ? &*denied : &v);
           if (is_query && !denied) queue_mask(v.mask, forwarded_syncs_, 0, true, {});
+          if (is_query && !denied) row_check_.query(forwarded_syncs_);
           // A policy denial is a failure for the breaker too (retrying a refused statement is
           // the storm it exists for); the breaker's own refusals are not counted again.
           if (denied && !traffic_refused && traffic_ && info) {

@@ -1,14 +1,18 @@
 // Session: the relay loop from upstream to the client. Frames are relayed in batches straight
 // from the receive buffer; a few types are inspected (ReadyForQuery, ParameterStatus, errors)
 // and some rewritten: a denial marker's error into the denial, masked DataRows, and what the
-// row guard and shadow mode answer in the client's place.
+// row guard and shadow mode answer in the client's place. Every DataRow is checked first
+// (row_check_): a malformed one, or one wider or narrower than its RowDescription, ends the
+// session like any other invalid message.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <string>
 
 #include "core/bytes.hpp"
 #include "protocol/backend.hpp"
 #include "protocol/frontend.hpp"
+#include "protocol/row_check.hpp"
 #include "proxy/frame_io.hpp"
 #include "proxy/row_guard.hpp"
 #include "proxy/session.hpp"
@@ -80,6 +84,7 @@ net::awaitable<void> Session::upstream_to_client() {
     int ready = 0;
     bool bad = false;
     const char* why = "";  // when bad: what was wrong, for the log
+    std::string why_detail;  // ... and figures, when there are any
     for (;;) {
       Frame f;
       const auto st = protocol::decode_typed(data.substr(off), max, f);
@@ -110,6 +115,19 @@ net::awaitable<void> Session::upstream_to_client() {
         }
       }
       const bool to_guard = guard_ && guard_->state() == RowGuard::State::Running && f.type != 'S';
+      // Every DataRow, masked or not: well formed, and as wide as its RowDescription when
+      // that is known for sure (protocol/row_check.hpp).
+      const protocol::RowVerdict rows =
+          to_guard ? row_check_.foreign(f) : row_check_.answer(f, completed_syncs_, results_done_);
+      if (rows.fault != protocol::RowFault::None) {
+        bad = true;
+        why = protocol::describe(rows.fault);
+        if (rows.fault == protocol::RowFault::CountMismatch) {
+          why_detail = ": " + std::to_string(load_be16(f.body.data())) + " against " +
+                       std::to_string(rows.expected);
+        }
+        break;
+      }
       if (!to_guard && f.type != 'Z') names_answer(f, 0);
       if (!to_guard && !mask_jobs_.empty() && f.type != 'Z' && f.type != 'S' && f.type != 'E') {
         side.clear();
@@ -214,8 +232,8 @@ net::awaitable<void> Session::upstream_to_client() {
       const unsigned type = rest.empty() ? 0u : static_cast<unsigned char>(rest[0]);
       std::int64_t length = -1;
       if (rest.size() >= 5) length = static_cast<std::int64_t>(load_be32(rest.data() + 1));
-      spdlog::error("upstream sent an invalid message agent={} session={}: {} (type 0x{:02x}, "
-                    "declared length {})", agent_, session_id_, why, type, length);
+      spdlog::error("upstream sent an invalid message agent={} session={}: {}{} (type 0x{:02x}, "
+                    "declared length {})", agent_, session_id_, why, why_detail, type, length);
       co_await send_fatal(Error::make(sqlstate::kConnectionFailure,
                                       "airlock: the upstream server sent an invalid message"));
       co_return;

@@ -17,6 +17,7 @@
 #include "net/stream.hpp"
 #include "protocol/frame.hpp"
 #include "protocol/name_state.hpp"
+#include "protocol/row_check.hpp"
 #include "protocol/rows.hpp"
 #include "protocol/startup.hpp"
 #include "proxy/local_front.hpp"
@@ -266,6 +267,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
   net::asio::steady_timer signal_timer_;
 
+  protocol::RowCheck row_check_;  // every relayed DataRow (relay.cpp tells it the client side)
   // Deadlines checked by the watchdog; time_point::max() = not armed.
   Clock::time_point client_read_deadline_ = Clock::time_point::max();
   Clock::time_point client_write_deadline_ = Clock::time_point::max();

@@ -3,7 +3,9 @@
 // Invariants: never crash or over-read; a Ready frame lies inside the input; a parsed
 // message re-encodes to the same bytes where Airlock has an encoder for it; a DataRow
 // rewritten with masked columns (result masking) is a DataRow of the same width with
-// exactly the masked values replaced, and a malformed one is refused without output.
+// exactly the masked values replaced, and a malformed one is refused without output; the
+// relay's DataRow check (check_data_row, RowCheck) accepts exactly the rows the decoder
+// takes, and refuses a count only when it differs from the RowDescription in effect.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -15,6 +17,8 @@
 
 #include "protocol/backend.hpp"
 #include "protocol/frame.hpp"
+#include "protocol/frontend.hpp"
+#include "protocol/row_check.hpp"
 #include "protocol/rows.hpp"
 
 namespace {
@@ -61,6 +65,11 @@ void auth(const Frame& f, std::string_view msg) {
 // fall beyond narrow rows); odd masks become NULL, even ones a run of '*'.
 void data_row(const Frame& f) {
   const auto values = parse_data_row(f);
+  check((check_data_row(f.body) == RowFault::None) == values.has_value());
+  if (values) {
+    check(check_data_row(f.body, static_cast<int>(values->size())) == RowFault::None);
+    check(check_data_row(f.body, static_cast<int>(values->size()) + 1) == RowFault::CountMismatch);
+  }
   const unsigned pattern = f.body.empty() ? 0u : static_cast<unsigned char>(f.body.back());
   std::vector<ColumnMask> masks;
   for (std::size_t i = 0; i < 8; ++i) {
@@ -103,10 +112,56 @@ void data_row(const Frame& f) {
   }
 }
 
+// The stream as the answers to a simple Query (every result describes itself) or to a
+// Describe of the unnamed portal followed by its Execute, as the relay feeds RowCheck.
+class Relay {
+ public:
+  explicit Relay(bool extended) {
+    if (!extended) {
+      rows_.query(0);
+      return;
+    }
+    std::string wire;
+    append_describe(wire, 'P', "");
+    append_execute(wire, "", 0);
+    for (std::string_view in = wire; !in.empty();) {
+      Frame f;
+      check(decode_typed(in, in.size(), f) == DecodeStatus::Ready);
+      rows_.client(f, 0, 0);
+      in.remove_prefix(f.size);
+    }
+  }
+  void answer(const Frame& f) {
+    const RowVerdict v = rows_.answer(f, batch_, results_);
+    if (f.type == 'D') {
+      const auto values = parse_data_row(f);
+      if (v.fault == RowFault::CountMismatch) {
+        check(values && v.expected >= 0 && values->size() != static_cast<std::size_t>(v.expected));
+      } else {
+        check((v.fault == RowFault::None) == values.has_value());
+      }
+    } else {
+      check(v.fault == RowFault::None);
+    }
+    if (f.type == 'C' || f.type == 'I' || f.type == 's') ++results_;
+    if (f.type == 'Z') {
+      ++batch_;
+      results_ = 0;
+    }
+  }
+
+ private:
+  RowCheck rows_;
+  std::uint64_t batch_ = 0;
+  std::size_t results_ = 0;
+};
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
+  Relay simple(false);
+  Relay extended(true);
   while (!in.empty()) {
     Frame f;
     const DecodeStatus st = decode_typed(in, kMaxTyped, f);
@@ -119,6 +174,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(f.body.size() == f.size - kTypedHeader && f.body.data() == in.data() + kTypedHeader);
     const std::string_view msg = in.substr(0, f.size);
     (void)is_backend_message_type(f.type);
+    simple.answer(f);
+    extended.answer(f);
     switch (f.type) {
       case 'R':
         auth(f, msg);

@@ -13,9 +13,15 @@ healthy one at the same time (HOSTILE lists them). What happened on each hostile
 recorded in FakeBackend.outcomes[name] (a list of texts: 'peer-closed' when the other side
 closed the connection, 'send-failed' when a write to it failed, 'stall-ended' when a stall
 ran out, 'closed-by-fake' when the fake hung up itself) and FakeBackend.notices_sent counts the NoticeResponses of the flood.
+
+A Parse whose text contains `hostile:<name>` with a name of EXTENDED makes the connection
+answer its extended-protocol batches (Parse, Bind, Describe, Execute, Close up to each Sync)
+the way that case says (_extended_reply), Query messages as in mode ok, and note 'sent' per
+batch and 'peer-closed' when the gateway leaves. Other extended batches get an error.
 """
 from __future__ import annotations
 
+import re
 import socket
 import struct
 import threading
@@ -60,6 +66,42 @@ def _hostile_reply(name: str, huge: int) -> bytes:
         return _msg(b"K", struct.pack("!II", 1, 2)) + _msg(b"Z", b"I")
     raise KeyError(name)
 
+
+def _portal_width(name: bytes) -> int:
+    """Columns of a portal or statement of the extended cases: "w3..." has 3, any other 1."""
+    m = re.match(rb"w(\d+)", name)
+    return int(m.group(1)) if m else 1
+
+
+def _extended_reply(name: str, msgs: list[tuple[bytes, bytes]]) -> bytes:
+    """Answers to one extended batch (`msgs` up to its Sync) of the case `name`: every portal
+    is as wide as its name says (_portal_width), and its Describe says so; `ext_wide_rows`
+    sends rows 2 values wider than that, `ext_overrun` a row claiming 2 values and carrying 1;
+    `ext_honest` is a correct server."""
+    out = b""
+    for t, body in msgs:
+        if t == b"P":
+            out += _msg(b"1")
+        elif t == b"B":
+            out += _msg(b"2")
+        elif t == b"C":
+            out += _msg(b"3")
+        elif t == b"D":
+            if body[:1] == b"S":
+                out += _msg(b"t", struct.pack("!H", 0))
+            n = _portal_width(body[1:].split(b"\0", 1)[0])
+            out += _msg(b"T", struct.pack("!H", n) + b"".join(
+                b"c%d\0" % i + struct.pack("!IhIhih", 0, 0, 25, -1, -1, 0) for i in range(n)))
+        elif t == b"E":
+            n = _portal_width(body.split(b"\0", 1)[0]) + (2 if name == "ext_wide_rows" else 0)
+            row = struct.pack("!H", n) + b"".join(struct.pack("!I", 1) + b"v" for _ in range(n))
+            if name == "ext_overrun":
+                row = struct.pack("!HI", 2, 1) + b"a"
+            out += _msg(b"D", row) + _msg(b"C", b"SELECT 1\0")
+    return out + _msg(b"Z", b"I")
+
+
+EXTENDED = ("ext_honest", "ext_wide_rows", "ext_overrun")
 
 HOSTILE = ("truncated_close", "truncated_stall", "wrong_length", "len_2_31", "len_2_31_minus_1",
            "len_max", "unknown_type", "datarow_fields", "datarow_short", "huge_error",
@@ -186,12 +228,33 @@ class FakeBackend:
             out += _msg(b"K", struct.pack("!II", 4242, 123456))
             out += _msg(b"Z", b"I")
             conn.sendall(out)
+            batch: list[tuple[bytes, bytes]] = []  # extended messages since the last Sync
+            ext = ""  # the extended case this connection runs (a Parse named it)
             while True:
-                hdr = _recv_exact(conn, 5)
+                try:
+                    hdr = _recv_exact(conn, 5)
+                except EOFError:
+                    if ext:
+                        self._note(ext, "peer-closed")
+                    raise
                 t, n = hdr[:1], struct.unpack("!I", hdr[1:])[0]
                 body = _recv_exact(conn, n - 4)
                 if t == b"X":
+                    if ext:
+                        self._note(ext, "peer-closed")
                     return
+                if t == b"P" and b"hostile:" in body:
+                    ext = body.split(b"hostile:", 1)[1].split(b"'", 1)[0].decode()
+                    if ext not in EXTENDED:
+                        raise KeyError(ext)
+                if t in (b"P", b"B", b"D", b"E", b"C"):
+                    batch.append((t, body))
+                    continue
+                if t == b"S" and ext:
+                    msgs, batch = batch, []
+                    conn.sendall(_extended_reply(ext, msgs))
+                    self._note(ext, "sent")
+                    continue
                 if t == b"Q":
                     text = body.rstrip(b"\0").decode(errors="replace")
                     self.queries.append(text)
@@ -208,7 +271,8 @@ class FakeBackend:
                     conn.sendall(_msg(b"T", rd) + b"D" + struct.pack("!I", bogus) + b"\0\x01\0\0")
                     self._stall(conn)
                     return
-                if t == b"S":  # extended protocol: no support; say so and carry on
+                if t == b"S":  # extended protocol outside EXTENDED: no support; say so
+                    batch = []
                     conn.sendall(_msg(b"E", b"SERROR\0C0A000\0Mfake backend: extended protocol unsupported\0\0")
                                  + _msg(b"Z", b"I"))
         except (EOFError, OSError, KeyError):

@@ -1,7 +1,10 @@
 """A hostile backend (issue #19): after Airlock's login, the fake PostgreSQL of fake_backend.py
 answers one session's Query with truncated messages, wrong lengths, lengths near 2^31, unknown
-message types, a DataRow whose field count disagrees with its RowDescription, a huge
-ErrorResponse, an endless NoticeResponse stream, an authentication request, or stops reading.
+message types, a DataRow whose field count disagrees with its RowDescription (after a Query,
+or after a Describe of the portal in the extended protocol) or whose lengths overrun it, a
+huge ErrorResponse, an endless NoticeResponse stream, an authentication request, or stops
+reading. Legitimate extended batches whose RowDescription is not known for sure (Describe of
+one portal, Execute of another; no Describe) are relayed.
 
 For each: only that session ends (a second session through the same gateway, open the whole
 time, still runs a query), the gateway logs a line saying why, closes its upstream connection
@@ -15,7 +18,7 @@ import pytest
 
 import harness
 from fake_backend import FakeBackend
-from harness import ProtocolError, RawConn, parse_error_fields, run
+from harness import ProtocolError, RawConn, msg, parse_error_fields, run
 from waits import until
 
 pytestmark = pytest.mark.gateway_only
@@ -186,23 +189,21 @@ def test_truncated_then_stall_released_when_client_leaves(fake, gw):
     healthy(gw)
 
 
-DATAROW_XFAIL = pytest.mark.xfail(strict=True, reason=(
-    "relay_upstream.cpp (Session::upstream_to_client) forwards DataRows undecoded unless a "
-    "column is masked: neither a DataRow's own lengths nor its field count against the last "
-    "RowDescription are checked (issue #19)"))
+WIDER = "a DataRow whose count of values differs from its RowDescription's"
+OVERRUN = "a DataRow whose values run past the end of the message"
 
 
-@DATAROW_XFAIL
 def test_datarow_field_count_disagrees(fake, gw):
-    """RowDescription of one column, DataRow of three values."""
+    """RowDescription of one column, DataRow of three values (a simple Query: every result
+    that returns rows starts with its own RowDescription, so the count is checked)."""
     name = "datarow_fields"
     result, seen = hostile_session(gw, fake, name)
     assert result == "closed" and codes(seen)[-1:] == ["08006"], \
         f"a DataRow of 3 values after a RowDescription of 1 reached the client: {result} {seen}"
-    ended_alone(gw, fake, name, INVALID)
+    assert not [b for t, b in seen if t == b"D"], "the DataRow reached the client"
+    ended_alone(gw, fake, name, f"{WIDER}: 3 against 1 (type 0x44, declared length 21)")
 
 
-@DATAROW_XFAIL
 def test_datarow_shorter_than_its_count(fake, gw):
     """A DataRow claiming two values and carrying one."""
     name = "datarow_short"
@@ -218,7 +219,131 @@ def test_datarow_shorter_than_its_count(fake, gw):
             c.abort()
     result, seen = run(go(), 60)
     assert result == "closed" and codes(seen)[-1:] == ["08006"], f"{result} {seen}"
-    ended_alone(gw, fake, name, INVALID)
+    assert not [b for t, b in seen if t == b"D"], "the DataRow reached the client"
+    ended_alone(gw, fake, name, f"{OVERRUN} (type 0x44, declared length 11)")
+
+
+# --- the extended protocol: fake_backend.EXTENDED; a portal named w<N> has N columns ---
+
+def parse(case: str) -> bytes:
+    return msg(b"P", b"\0" + f"SELECT 'hostile:{case}'".encode() + b"\0" + struct.pack("!H", 0))
+
+
+def bind(portal: bytes) -> bytes:
+    return msg(b"B", portal + b"\0\0" + struct.pack("!HHH", 0, 0, 0))
+
+
+def describe(portal: bytes) -> bytes:
+    return msg(b"D", b"P" + portal + b"\0")
+
+
+def execute(portal: bytes) -> bytes:
+    return msg(b"E", portal + b"\0" + struct.pack("!I", 0))
+
+
+SYNC = msg(b"S")
+
+
+async def answers(c: RawConn, readies: int, timeout: float = 15) -> tuple[str, list]:
+    """Reads until the `readies`-th ReadyForQuery ('ready'), EOF ('closed') or `timeout`."""
+    seen = []
+    try:
+        while readies > 0:
+            t, body = await asyncio.wait_for(c.read_msg(), timeout)
+            seen.append((t, body))
+            readies -= t == b"Z"
+        return "ready", seen
+    except (asyncio.IncompleteReadError, ConnectionError):
+        return "closed", seen
+    except asyncio.TimeoutError:
+        return "timeout", seen
+
+
+def widths(seen) -> list[int]:
+    return [struct.unpack("!H", b[:2])[0] for t, b in seen if t == b"D"]
+
+
+def extended_session(gw, fake, case: str, batches: bytes, readies: int, then_query: bool):
+    """Sends `batches` (one write) on a new session; reads `readies` ReadyForQuery; then, when
+    `then_query`, runs a Query on the same session. Returns the outcome and what was seen."""
+    fake.outcomes.pop(case, None)
+
+    async def go():
+        c = await connect(gw)
+        try:
+            c.send(batches)
+            await c.writer.drain()
+            result, seen = await answers(c, readies)
+            if result == "ready" and then_query:
+                assert await c.query("SELECT 1") == [[(b"1",)]], "the session did not go on"
+            return result, seen
+        finally:
+            c.abort()
+    return run(go(), 60)
+
+
+def test_extended_described_portal_rows_are_counted(fake, gw):
+    """Describe of portal w1 (one column), then Execute of w1: its rows are three wide. The
+    Describe's RowDescription is the one in effect for sure: the session ends at the row."""
+    case = "ext_wide_rows"
+    result, seen = extended_session(gw, fake, case, parse(case) + bind(b"w1") + describe(b"w1")
+                                    + execute(b"w1") + SYNC, 1, False)
+    assert result == "closed" and codes(seen)[-1:] == ["08006"], f"{result} {seen}"
+    assert widths(seen) == [], f"a DataRow reached the client: {seen}"
+    ended_alone(gw, fake, case, f"{WIDER}: 3 against 1")
+
+
+def test_extended_rows_of_another_portal_are_relayed(fake, gw):
+    """Describe portal w1, Execute portal w3, in one batch: the RowDescription the client has
+    is not the one its rows answer to, and the check must not refuse this legitimate batch."""
+    case = "ext_honest"
+    result, seen = extended_session(gw, fake, case, parse(case) + bind(b"w1") + bind(b"w3")
+                                    + describe(b"w1") + execute(b"w3") + SYNC, 1, True)
+    assert result == "ready", f"{result} {seen}"
+    assert widths(seen) == [3]
+
+
+def test_extended_without_describe_checks_the_row_alone(fake, gw):
+    """An Execute with no Describe in its batch: the statement may have been described in an
+    earlier batch or never, so the count is not checked (the rows, two wider than the portal,
+    are relayed), but a row whose lengths overrun the message still ends the session."""
+    case = "ext_wide_rows"
+    result, seen = extended_session(gw, fake, case, parse(case) + bind(b"w1") + execute(b"w1")
+                                    + SYNC, 1, True)
+    assert result == "ready" and widths(seen) == [3], f"{result} {seen}"
+    case = "ext_overrun"
+    result, seen = extended_session(gw, fake, case, parse(case) + bind(b"w1") + execute(b"w1")
+                                    + SYNC, 1, False)
+    assert result == "closed" and codes(seen)[-1:] == ["08006"], f"{result} {seen}"
+    assert widths(seen) == []
+    ended_alone(gw, fake, case, f"{OVERRUN} (type 0x44, declared length 11)")
+
+
+def test_pipelined_batches_keep_their_row_descriptions(fake, gw):
+    """Three batches in one write: described Executes, a Query between them, a batch with a
+    described and an undescribed Execute. Every row is checked against its own result's
+    RowDescription; nothing is refused."""
+    case = "ext_honest"
+    batches = (parse(case) + bind(b"w1") + describe(b"w1") + execute(b"w1") + SYNC
+               + msg(b"Q", b"SELECT 1\0")
+               + parse(case) + bind(b"w2") + describe(b"w2") + execute(b"w2")
+               + bind(b"w4") + describe(b"w4") + execute(b"w4") + bind(b"w3") + execute(b"w3")
+               + SYNC)
+    result, seen = extended_session(gw, fake, case, batches, 3, True)
+    assert result == "ready", f"{result} {seen}"
+    assert widths(seen) == [1, 1, 2, 4, 3]
+
+
+def test_pipeline_relays_what_came_before_the_bad_row(fake, gw):
+    """A Query answered properly, then a batch whose described rows are too wide: the client
+    gets the Query's whole answer, then the fatal error."""
+    case = "ext_wide_rows"
+    batches = (msg(b"Q", b"SELECT 1\0") + parse(case) + bind(b"w2") + describe(b"w2")
+               + execute(b"w2") + SYNC)
+    result, seen = extended_session(gw, fake, case, batches, 2, False)
+    assert result == "closed" and codes(seen)[-1:] == ["08006"], f"{result} {seen}"
+    assert widths(seen) == [1] and [t for t, _ in seen].count(b"Z") == 1, seen
+    ended_alone(gw, fake, case, f"{WIDER}: 4 against 2")
 
 
 def test_huge_error_within_limit_is_relayed(fake, gw):

@@ -1,5 +1,6 @@
 // DataRow rewriting for result masking: masked columns replaced, everything else copied
-// byte for byte, malformed rows refused without output.
+// byte for byte, malformed rows refused without output. The check of relayed DataRows
+// (check_data_row): the same form, and the count against the RowDescription's.
 #include <gtest/gtest.h>
 
 #include <optional>
@@ -132,6 +133,53 @@ const Bad kBad[] = {
     {"truncated_count", typed('D', std::string(1, '\0')), {}},
 };
 INSTANTIATE_TEST_SUITE_P(Table, MaskedRowRefused, testing::ValuesIn(kBad),
+                         [](const auto& i) { return std::string(i.param.name); });
+
+// check_data_row: the row's own form, then its count against the RowDescription's.
+struct RowCase {
+  const char* name;
+  std::string body;
+  int expected;  // -1: not known
+  RowFault fault;
+};
+
+std::ostream& operator<<(std::ostream& os, const RowCase& c) { return os << c.name; }
+
+class DataRowCheck : public testing::TestWithParam<RowCase> {};
+
+TEST_P(DataRowCheck, Verdict) {
+  const RowCase& c = GetParam();
+  EXPECT_EQ(check_data_row(c.body, c.expected), c.fault) << describe(check_data_row(c.body, c.expected));
+  // Well formed exactly when the decoder takes it.
+  const std::string wire = typed('D', c.body);
+  EXPECT_EQ(parse_data_row(frame_of(wire)).has_value(), check_data_row(c.body) == RowFault::None);
+}
+
+const RowCase kRows[] = {
+    {"values_and_null", row_body({"a", std::nullopt, ""}), -1, RowFault::None},
+    {"count_as_described", row_body({"a", "b"}), 2, RowFault::None},
+    {"no_values", row_body({}), 0, RowFault::None},
+    {"wider_than_described", row_body({"a", "b", "c"}), 1, RowFault::CountMismatch},
+    {"narrower_than_described", row_body({"a"}), 2, RowFault::CountMismatch},
+    {"empty_body", "", -1, RowFault::Truncated},
+    {"truncated_count", std::string(1, '\0'), -1, RowFault::Truncated},
+    {"negative_count", be16(0x8000), -1, RowFault::NegativeCount},
+    {"count_without_values", be16(2) + be32(1) + "a", -1, RowFault::Truncated},
+    {"count_without_values_described", be16(2) + be32(1) + "a", 2, RowFault::Truncated},
+    {"length_word_cut", be16(1) + std::string(3, '\0'), -1, RowFault::Truncated},
+    {"length_past_end", be16(1) + be32(5) + "abc", -1, RowFault::Truncated},
+    {"length_2_31_minus_1", be16(1) + be32(0x7FFFFFFFu) + "a", -1, RowFault::Truncated},
+    {"length_below_minus_one", be16(1) + be32(0xFFFFFFFEu), -1, RowFault::BadLength},
+    {"length_most_negative", be16(1) + be32(0x80000000u), -1, RowFault::BadLength},
+    {"trailing_bytes", row_body({"a"}) + "x", -1, RowFault::TrailingBytes},
+    {"trailing_bytes_described", row_body({"a"}) + "x", 1, RowFault::TrailingBytes},
+    {"max_count_of_nulls", [] {
+       std::string b = be16(0x7FFF);
+       for (int i = 0; i < 0x7FFF; ++i) b += be32(0xFFFFFFFFu);
+       return b;
+     }(), 0x7FFF, RowFault::None},
+};
+INSTANTIATE_TEST_SUITE_P(Table, DataRowCheck, testing::ValuesIn(kRows),
                          [](const auto& i) { return std::string(i.param.name); });
 
 }  // namespace
