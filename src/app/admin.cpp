@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/approval_webhook.hpp"
 #include "http/admin_server.hpp"
-#include "http/approval_json.hpp"
 #include "http/webhook.hpp"
 
 namespace airlock::app {
@@ -28,10 +28,7 @@ Result<std::unique_ptr<Admin>> start_admin(const config::Config& cfg, proxy::Ser
   auto& m = services.metrics;
 
   if (!cfg.approvals.webhook.url.empty()) {
-    http::WebhookOptions o;
-    o.url = cfg.approvals.webhook.url;
-    o.secret = cfg.approvals.webhook.secret;
-    o.timeout = cfg.approvals.webhook.timeout;
+    http::WebhookOptions o = webhook_options(cfg.approvals.webhook);
     o.sent_counter = &m.webhook_notifications_total.labels({"sent"});
     o.failed_counter = &m.webhook_notifications_total.labels({"failed"});
     o.dropped_counter = &m.webhook_notifications_total.labels({"dropped"});
@@ -40,7 +37,7 @@ Result<std::unique_ptr<Admin>> start_admin(const config::Config& cfg, proxy::Ser
     out->webhook = std::shared_ptr<http::WebhookNotifier>(std::move(*n));
     std::weak_ptr<http::WebhookNotifier> weak = out->webhook;
     services.notify_hold = [weak](const state::Approval& a) {
-      if (auto w = weak.lock()) w->notify(http::approval_event_json("approval_requested", a));
+      if (auto w = weak.lock()) w->notify(requested_event(a));
     };
   }
 

@@ -119,6 +119,9 @@ struct Webhook {
   std::string url;  // http:// or https://; empty = no notification
   Millis timeout{5'000};
   std::string secret;  // from secret_env: sent as a bearer token; may be empty
+  // The variable secret_env names ("" = none): loaded without secrets, a command that sends
+  // a notification itself (airlock access request) reads it from its own environment.
+  std::string secret_env;
 };
 
 struct Approvals {

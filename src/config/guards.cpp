@@ -50,13 +50,16 @@ void read_webhook(Context& ctx, const YAML::Node& node, const std::string& path,
           else out.url = *url;
         } else if (key == "timeout") {
           if (auto d = r.positive_duration(value, key_path)) out.timeout = *d;
-        } else if (!ctx.secrets) {
-          // Tools that read no secrets still check that a variable is named.
-          if (auto name = r.text(value, key_path)) {
-            if (auto problem = check_env_name(*name)) r.error(value, key_path, *problem);
+        } else {
+          if (value.IsScalar()) out.secret_env = value.Scalar();
+          if (!ctx.secrets) {
+            // Tools that read no secrets still check that a variable is named.
+            if (auto name = r.text(value, key_path)) {
+              if (auto problem = check_env_name(*name)) r.error(value, key_path, *problem);
+            }
+          } else if (auto secret = env_secret(r, value, key_path)) {
+            out.secret = std::move(*secret);
           }
-        } else if (auto secret = env_secret(r, value, key_path)) {
-          out.secret = std::move(*secret);
         }
       },
       {"url"});

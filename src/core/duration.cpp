@@ -59,4 +59,11 @@ std::optional<std::size_t> parse_size(std::string_view text) {
   return static_cast<std::size_t>(*v);
 }
 
+std::string human_duration(std::int64_t ms) {
+  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
 }  // namespace airlock

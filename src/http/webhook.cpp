@@ -14,6 +14,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -60,6 +61,9 @@ struct WebhookNotifier::Impl {
   std::mutex mutex;
   std::deque<std::string> queue;  // guarded by mutex
   bool stopping = false;          // guarded by mutex
+  std::uint64_t queued = 0;       // guarded by mutex: notifications accepted so far
+  std::uint64_t attempted = 0;    // guarded by mutex: of those, sent or failed
+  std::condition_variable attempted_cv;
 
   std::atomic<std::uint64_t> sent{0};
   std::atomic<std::uint64_t> failed{0};
@@ -152,6 +156,11 @@ awaitable<void> WebhookNotifier::Impl::run() {
       count(failed, options.failed_counter);
       spdlog::warn("webhook: POST to {} failed: {}", where, delivered.error().message);
     }
+    {
+      std::lock_guard lock(mutex);
+      ++attempted;
+    }
+    attempted_cv.notify_all();
   }
 }
 
@@ -184,6 +193,7 @@ bool WebhookNotifier::notify(std::string json_body) {
     std::lock_guard lock(s.mutex);
     if (!s.stopping && s.queue.size() < s.options.max_queue) {
       s.queue.push_back(std::move(json_body));
+      ++s.queued;
       // Posted under the lock, so that stop() cannot slip in between.
       asio::post(s.ioc, [&s] { s.wake.cancel(); });
       return true;
@@ -193,6 +203,15 @@ bool WebhookNotifier::notify(std::string json_body) {
   spdlog::warn("webhook: notification to {} dropped: {}", s.where,
                "the queue is full or the notifier is stopped");
   return false;
+}
+
+bool WebhookNotifier::drain(std::chrono::milliseconds within) {
+  Impl& s = *impl_;
+  std::unique_lock lock(s.mutex);
+  const std::uint64_t target = s.queued;
+  return s.attempted_cv.wait_for(lock, within,
+                                 [&] { return s.attempted >= target || s.stopping; }) &&
+         s.attempted >= target;
 }
 
 void WebhookNotifier::stop() {
@@ -205,6 +224,7 @@ void WebhookNotifier::stop() {
       Impl::count(s.dropped, s.options.dropped_counter);
     s.queue.clear();
   }
+  s.attempted_cv.notify_all();
   s.ioc.stop();
   if (s.thread.joinable()) s.thread.join();
 }

@@ -44,6 +44,10 @@ class WebhookNotifier {
   // Queues one POST with this JSON body and returns at once; false when the queue is full
   // or the notifier is stopped (the notification is dropped and counted). Thread-safe.
   bool notify(std::string json_body);
+  // Waits until every notification queued before the call was attempted (sent or failed),
+  // at most `within`; true when they were. For a process that exits right after notifying
+  // (airlock access request). Thread-safe.
+  bool drain(std::chrono::milliseconds within);
   // Abandons the delivery in progress and what is still queued, and joins the thread.
   void stop();
 

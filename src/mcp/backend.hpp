@@ -4,6 +4,7 @@
 // ToolResult into MCP results; the gateway side (gateway_backend.hpp) runs each call through
 // an in-process client session, so that every statement meets the same analysis, decision,
 // guards, masks and audit as on the wire. Nothing here knows JSON or sockets.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,6 +32,8 @@ inline constexpr const char* kExecute = "execute";
 inline constexpr const char* kExplain = "explain";
 inline constexpr const char* kCheck = "check";
 inline constexpr const char* kApprovalStatus = "approval_status";
+inline constexpr const char* kRequestAccess = "request_access";  // docs/access.md
+inline constexpr const char* kAccessStatus = "access_status";
 }  // namespace tool
 
 // A tools/call after its arguments were checked against the tool's input schema.
@@ -42,7 +45,13 @@ struct ToolRequest {
   // them); nullopt = SQL NULL.
   std::vector<std::optional<std::string>> params;
   std::string table;  // describe_table
-  std::string id;     // approval_status
+  std::string id;     // approval_status, access_status
+  // request_access: the scope ("schema.table:action,..."), the token's lifetime (nullopt:
+  // the default, 15m), most rows per write, and why.
+  std::vector<std::string> allow;
+  std::optional<std::chrono::milliseconds> ttl;
+  std::optional<std::int64_t> max_rows;
+  std::string reason;
   std::string intent;  // optional `intent` argument of any tool (issue #14); "" when absent
 };
 
@@ -73,10 +82,21 @@ struct ToolResult {
   std::string command;
   std::optional<std::int64_t> rows_changed;
 
-  // list_tables, describe_table, check, approval_status: the structured answer as JSON
-  // text (an object), already shaped for structuredContent.
+  // list_tables, describe_table, check, approval_status, request_access, access_status: the
+  // structured answer as JSON text (an object), already shaped for structuredContent.
   std::string json;
 };
+
+// A refusal: `message` is what the wire client would get ("airlock: ... [rule]").
+inline ToolResult tool_error(std::string message, std::string hint = {},
+                             std::string sqlstate = "42501") {
+  ToolResult r;
+  r.is_error = true;
+  r.message = std::move(message);
+  r.hint = std::move(hint);
+  r.sqlstate = std::move(sqlstate);
+  return r;
+}
 
 // Which of the fixed tools a caller sees.
 struct ToolSet {

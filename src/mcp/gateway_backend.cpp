@@ -24,15 +24,6 @@ using json = nlohmann::ordered_json;
 constexpr const char* kFront = "mcp";
 constexpr std::size_t kMaxColumns = 1600;  // PostgreSQL's own limit per table
 
-ToolResult error(std::string message, std::string hint = {}, std::string sqlstate = "42501") {
-  ToolResult r;
-  r.is_error = true;
-  r.message = std::move(message);
-  r.hint = std::move(hint);
-  r.sqlstate = std::move(sqlstate);
-  return r;
-}
-
 std::string pool_key(const Caller& c, bool read_only) {
   return c.agent + '\0' + c.secret_key + '\0' + (read_only ? 'r' : 'w');
 }
@@ -132,10 +123,8 @@ void GatewayBackend::release(const Caller& caller, bool read_only,
   pool.emplace(key, Pooled{std::move(client), Clock::now(), generation});
 }
 
-void GatewayBackend::audit_call(const Caller& caller, const ToolRequest& request,
-                                const std::string& session) {
-  audit::Writer* w = server_.services().audit.get();
-  if (!w) return;
+audit::Record GatewayBackend::call_record(const Caller& caller, const ToolRequest& request,
+                                         const std::string& session) const {
   audit::Record r;
   r.kind = audit::kind::kCall;
   r.agent = caller.agent;
@@ -146,9 +135,20 @@ void GatewayBackend::audit_call(const Caller& caller, const ToolRequest& request
   r.request_id = request.request_id;
   r.intent = clean_intent(request.intent);
   r.statement = "tools/call " + request.tool;
+  return r;
+}
+
+void GatewayBackend::append_call(audit::Record r) {
+  audit::Writer* w = server_.services().audit.get();
+  if (!w) return;
   if (auto st = w->append(r); !st) {
-    spdlog::error("audit agent={} mcp call {}: {}", caller.agent, request.tool, st.error().message);
+    spdlog::error("audit agent={} mcp call {}: {}", r.agent, r.tool, st.error().message);
   }
+}
+
+void GatewayBackend::audit_call(const Caller& caller, const ToolRequest& request,
+                                const std::string& session) {
+  append_call(call_record(caller, request, session));
 }
 
 void GatewayBackend::refused(const Caller& caller, const std::string& tool,
@@ -187,10 +187,13 @@ net::awaitable<ToolResult> GatewayBackend::call(const Caller& caller, const Tool
   }
   if (t == tool::kCheck) co_return co_await check(caller, request);
   if (t == tool::kDescribeTable) co_return co_await describe_table(caller, request);
+  // Their call records carry the request id (gateway_access.cpp).
+  if (t == tool::kRequestAccess) co_return request_access(caller, request);
+  if (t == tool::kAccessStatus) co_return access_status(caller, request);
   audit_call(caller, request, {});
   if (t == tool::kListTables) co_return list_tables(caller);
   if (t == tool::kApprovalStatus) co_return approval_status(caller, request);
-  co_return error("airlock: unknown tool " + t);
+  co_return tool_error("airlock: unknown tool " + t);
 }
 
 net::awaitable<ToolResult> GatewayBackend::run_sql(const Caller& caller, const ToolRequest& request,
@@ -198,14 +201,14 @@ net::awaitable<ToolResult> GatewayBackend::run_sql(const Caller& caller, const T
                                                    bool limit_rows, std::size_t max_rows) {
   if (!read_only && !tools_for(caller).execute) {
     audit_call(caller, request, {});
-    co_return error("airlock: the execute tool is not available to agent " + caller.agent +
-                        ": its policy allows no writes [mcp.tool]",
-                    "Use the query tool for statements that change nothing.");
+    co_return tool_error("airlock: the execute tool is not available to agent " + caller.agent +
+                             ": its policy allows no writes [mcp.tool]",
+                         "Use the query tool for statements that change nothing.");
   }
   auto client = co_await acquire(caller, read_only);
   if (!client) {
     audit_call(caller, request, {});
-    co_return error("airlock: " + client.error().message, {}, client.error().sqlstate);
+    co_return tool_error("airlock: " + client.error().message, {}, client.error().sqlstate);
   }
   LocalClient& c = **client;
   c.front().approval_id.clear();
@@ -219,7 +222,7 @@ net::awaitable<ToolResult> GatewayBackend::run_sql(const Caller& caller, const T
   auto result = co_await c.run(sql, request.params, limits);
   if (!result) {
     c.close();
-    co_return error("airlock: " + result.error().message, {}, result.error().sqlstate);
+    co_return tool_error("airlock: " + result.error().message, {}, result.error().sqlstate);
   }
   if (result->is_error && !c.front().approval_id.empty() &&
       result->message.find(c.front().approval_id) != std::string::npos) {
@@ -233,12 +236,12 @@ net::awaitable<ToolResult> GatewayBackend::check(const Caller& caller, const Too
   auto client = co_await acquire(caller, false);
   if (!client) {
     audit_call(caller, request, {});
-    co_return error("airlock: " + client.error().message, {}, client.error().sqlstate);
+    co_return tool_error("airlock: " + client.error().message, {}, client.error().sqlstate);
   }
   LocalClient& c = **client;
   audit_call(caller, request, c.front().session_id);
   proxy::StatementHook* hook = c.front().hook;
-  if (!hook) co_return error("airlock: the gateway session ended", {}, "08006");
+  if (!hook) co_return tool_error("airlock: the gateway session ended", {}, "08006");
   const std::string intent = clean_intent(request.intent);
   proxy::StatementEvent ev;
   ev.agent = caller.agent;
@@ -348,9 +351,9 @@ net::awaitable<ToolResult> GatewayBackend::describe_table(const Caller& caller,
   }
   if (!found) {
     audit_call(caller, request, {});
-    co_return error("airlock: table " + request.table + " is not in agent " + caller.agent +
-                        "'s policy [mcp.describe_table]",
-                    "Call list_tables for the tables you may use.");
+    co_return tool_error("airlock: table " + request.table + " is not in agent " + caller.agent +
+                             "'s policy [mcp.describe_table]",
+                         "Call list_tables for the tables you may use.");
   }
   // The columns as the server knows them, read through the agent's own read-only session
   // (catalog reads are what the policy allows every agent).
@@ -380,11 +383,11 @@ net::awaitable<ToolResult> GatewayBackend::describe_table(const Caller& caller,
 
 ToolResult GatewayBackend::approval_status(const Caller& caller, const ToolRequest& request) const {
   state::Store* store = server_.services().store.get();
-  if (!store) return error("airlock: no state store is configured (state.path)", {}, "55000");
+  if (!store) return tool_error("airlock: no state store is configured (state.path)", {}, "55000");
   auto got = store->get_approval(request.id, proxy::now_ms());
   if (!got || !*got || (*got)->agent != caller.agent) {
-    return error("airlock: no approval request " + request.id + " of agent " + caller.agent, {},
-                 "42704");
+    return tool_error("airlock: no approval request " + request.id + " of agent " + caller.agent,
+                      {}, "42704");
   }
   ToolResult r;
   r.json = http::approval_json(**got);

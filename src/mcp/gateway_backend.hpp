@@ -3,7 +3,8 @@
 // in-process client session (local_client.hpp), so analysis, policy, guards, holds, masks,
 // traffic control and the audit trail are the wire protocol's own. Views that run nothing
 // (list_tables, describe_table's markings, approval_status) read the agent's compiled policy
-// and the state store; `check` asks the session's own decision point.
+// and the state store; `check` asks the session's own decision point; request_access and
+// access_status open and collect access requests (access/request.hpp, access/collect.hpp).
 #include <chrono>
 #include <map>
 #include <memory>
@@ -13,6 +14,9 @@
 #include "mcp/backend.hpp"
 #include "mcp/local_client.hpp"
 
+namespace airlock::audit {
+struct Record;
+}
 namespace airlock::proxy {
 class Server;
 }
@@ -57,6 +61,14 @@ class GatewayBackend final : public Backend {
   net::awaitable<ToolResult> describe_table(const Caller& caller, const ToolRequest& request);
   ToolResult list_tables(const Caller& caller) const;
   ToolResult approval_status(const Caller& caller, const ToolRequest& request) const;
+  // request_access and access_status (gateway_access.cpp): the state store, no statement.
+  ToolResult request_access(const Caller& caller, const ToolRequest& request);
+  ToolResult access_status(const Caller& caller, const ToolRequest& request);
+  // The call record of a tool call (audit_call writes it as it is; the access tools add the
+  // request id and, when refused, the decision).
+  audit::Record call_record(const Caller& caller, const ToolRequest& request,
+                            const std::string& session) const;
+  void append_call(audit::Record record);  // Writer::append fills seq, time and hashes
   void audit_call(const Caller& caller, const ToolRequest& request, const std::string& session);
 
   proxy::Server& server_;

@@ -3,6 +3,7 @@
 #include <array>
 #include <string_view>
 
+#include "core/duration.hpp"
 #include "mcp/tool_schema.hpp"
 
 namespace airlock::mcp {
@@ -22,9 +23,10 @@ struct Shape {
   bool params = false;
   bool table = false;
   bool id = false;
+  bool access = false;  // request_access: allow, ttl, max_rows, reason
 };
 
-constexpr std::array<Shape, 7> kShapes = {{
+constexpr std::array<Shape, 9> kShapes = {{
     {tool::kListTables},
     {tool::kDescribeTable, false, false, true, false},
     {tool::kQuery, true, true},
@@ -32,6 +34,8 @@ constexpr std::array<Shape, 7> kShapes = {{
     {tool::kExplain, true, true},
     {tool::kCheck, true, false},
     {tool::kApprovalStatus, false, false, false, true},
+    {tool::kRequestAccess, false, false, false, false, true},
+    {tool::kAccessStatus, false, false, false, true},
 }};
 
 const Shape* shape_of(std::string_view name, const ToolSet& set) {
@@ -44,7 +48,8 @@ const Shape* shape_of(std::string_view name, const ToolSet& set) {
 
 bool known_argument(const Shape& s, std::string_view key) {
   return key == "intent" || (s.sql && key == "sql") || (s.params && key == "params") ||
-         (s.table && key == "table") || (s.id && key == "id");
+         (s.table && key == "table") || (s.id && key == "id") ||
+         (s.access && (key == "allow" || key == "ttl" || key == "max_rows" || key == "reason"));
 }
 
 std::string json_quoted(std::string_view s) {
@@ -88,6 +93,37 @@ std::optional<jsonrpc::Error> read_params(const json& args, ToolRequest& req) {
     req.params.push_back(param_text(v));
   }
   return std::nullopt;
+}
+
+// request_access: allow (1 to kMaxAllowEntries strings), ttl (a duration), max_rows (an
+// integer, 0 or more), reason (required).
+std::optional<jsonrpc::Error> read_access(const json& args, ToolRequest& req) {
+  const auto allow = args.find("allow");
+  if (allow == args.end() || !allow->is_array() || allow->empty() ||
+      allow->size() > kMaxAllowEntries) {
+    return invalid_params("argument \"allow\" must be an array of 1 to " +
+                          std::to_string(kMaxAllowEntries) +
+                          " strings \"schema.table:action,...\"");
+  }
+  for (const auto& e : *allow) {
+    if (!e.is_string()) return invalid_params("argument \"allow\" must hold only strings");
+    req.allow.push_back(e.get<std::string>());
+  }
+  std::string ttl;
+  if (auto e = read_string(args, "ttl", false, ttl)) return *e;
+  if (!ttl.empty()) {
+    req.ttl = parse_duration(ttl);
+    if (!req.ttl || req.ttl->count() <= 0) {
+      return invalid_params("argument \"ttl\" is not a duration (90s, 15m, 2h)");
+    }
+  }
+  if (const auto it = args.find("max_rows"); it != args.end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<std::int64_t>() < 0) {
+      return invalid_params("argument \"max_rows\" must be an integer, 0 or more");
+    }
+    req.max_rows = it->get<std::int64_t>();
+  }
+  return read_string(args, "reason", true, req.reason);
 }
 
 }  // namespace
@@ -156,6 +192,9 @@ std::variant<ToolRequest, jsonrpc::Error> parse_tool_call(const json& params,
   }
   if (shape->id) {
     if (auto e = read_string(*args, "id", true, req.id)) return *e;
+  }
+  if (shape->access) {
+    if (auto e = read_access(*args, req)) return *e;
   }
   return req;
 }

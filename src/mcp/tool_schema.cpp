@@ -137,23 +137,57 @@ json approval_status_output_schema() {
           {"additionalProperties", true}};
 }
 
-json annotations(bool read_only, const char* title) {
+json request_access_output_schema() {
+  return {{"type", "object"},
+          {"properties",
+           {{"id", {{"type", "string"}}},
+            {"status", {{"type", "string"}, {"enum", json::array({"pending"})}}},
+            {"request", {{"type", "string"}}},
+            {"expires_at", {{"type", "string"}}}}},
+          {"required", {"id", "status"}},
+          {"additionalProperties", true}};
+}
+
+json access_status_output_schema() {
+  const json text = {{"type", "string"}};
+  return {{"type", "object"},
+          {"properties",
+           {{"id", text},
+            {"status",
+             {{"type", "string"},
+              {"enum", {"pending", "approved", "denied", "expired", "collected"}}}},
+            {"user", text},
+            {"password", text},
+            {"expires_at", text},
+            {"decided_by", text},
+            {"note", text},
+            {"collected_at", text}}},
+          {"required", {"id", "status"}},
+          {"additionalProperties", true}};
+}
+
+// What a tool changes: nothing; data (execute); or only Airlock's state store, adding and
+// never destroying (request_access, access_status), and not idempotent either.
+enum class Effect { ReadOnly, Destructive, Additive };
+
+json annotations(Effect effect, const char* title) {
+  const bool read_only = effect == Effect::ReadOnly;
   json a = {{"title", title}, {"readOnlyHint", read_only}, {"openWorldHint", false}};
   if (!read_only) {
-    a["destructiveHint"] = true;
+    a["destructiveHint"] = effect == Effect::Destructive;
     a["idempotentHint"] = false;
   }
   return a;
 }
 
 json tool(const char* name, const char* title, const char* description, json input, json output,
-          bool read_only = true) {
+          Effect effect = Effect::ReadOnly) {
   return {{"name", name},
           {"title", title},
           {"description", description},
           {"inputSchema", std::move(input)},
           {"outputSchema", std::move(output)},
-          {"annotations", annotations(read_only, title)}};
+          {"annotations", annotations(effect, title)}};
 }
 
 json list_tables() {
@@ -190,7 +224,7 @@ json execute() {
               "approval_status, then send the same call again to run it once.",
               input_schema({{"sql", sql_prop("One SQL statement.")}, {"params", params_prop()}},
                            {"sql"}),
-              execute_output_schema(), /*read_only=*/false);
+              execute_output_schema(), Effect::Destructive);
 }
 
 json explain() {
@@ -219,6 +253,42 @@ json approval_status() {
               approval_status_output_schema());
 }
 
+json request_access() {
+  return tool(tool::kRequestAccess, "Request access",
+              "Asks a human for a short-lived token for you, scoped to the tables and actions a "
+              "task needs (never more than your policy allows). Returns a request id at once; "
+              "poll access_status with it. Once approved, access_status returns the token (a "
+              "user and password for PostgreSQL, also a bearer token for this server) exactly "
+              "once.",
+              input_schema(
+                  {{"allow",
+                    {{"type", "array"},
+                     {"minItems", 1},
+                     {"maxItems", kMaxAllowEntries},
+                     {"items", {{"type", "string"}}},
+                     {"description",
+                      "What the task needs, one entry per table: \"schema.table:action,...\" "
+                      "(e.g. \"public.tickets:select,update\")."}}},
+                   {"ttl", string_prop("The token's lifetime from collection: 90s, 15m "
+                                       "(default), 2h; at most 24h.")},
+                   {"max_rows",
+                    {{"type", "integer"},
+                     {"minimum", 0},
+                     {"description", "Optional: most rows one write may change."}}},
+                   {"reason", string_prop("Why you need it: what the approver decides on.")}},
+                  {"allow", "reason"}),
+              request_access_output_schema(), Effect::Additive);
+}
+
+json access_status() {
+  return tool(tool::kAccessStatus, "Access request status",
+              "The state of one of your access requests: pending, denied (with the approver's "
+              "note), expired, or approved, when the token is returned; it is returned once, "
+              "and later calls say it was collected.",
+              input_schema({{"id", string_prop("The id request_access returned.")}}, {"id"}),
+              access_status_output_schema(), Effect::Additive);
+}
+
 }  // namespace
 
 json tool_definitions(const ToolSet& set) {
@@ -227,6 +297,8 @@ json tool_definitions(const ToolSet& set) {
   tools.push_back(explain());
   tools.push_back(check());
   tools.push_back(approval_status());
+  tools.push_back(request_access());
+  tools.push_back(access_status());
   return tools;
 }
 

@@ -15,9 +15,12 @@ namespace airlock::mcp {
 // Longest `sql` argument and most `params` elements a call may carry.
 inline constexpr std::size_t kMaxSqlBytes = 1024 * 1024;
 inline constexpr std::size_t kMaxParams = 1000;
+// Most scope entries a request_access call may name.
+inline constexpr std::size_t kMaxAllowEntries = 100;
 
 // The tools `set` shows, in a fixed order (clients cache by it): list_tables, describe_table,
-// query, execute (only when set.execute), explain, check, approval_status.
+// query, execute (only when set.execute), explain, check, approval_status, request_access,
+// access_status.
 nlohmann::json tool_definitions(const ToolSet& set);
 
 // One tool's definition, or null when `name` is not a tool this ToolSet shows.

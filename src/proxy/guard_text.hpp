@@ -1,11 +1,12 @@
 #pragma once
 // Small helpers shared by the guard and hold code (guarded.cpp, holds.cpp): clock,
-// refusals and the wording of messages.
+// refusals and the wording of messages (human_duration is core/duration.hpp's).
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "core/duration.hpp"
 #include "proxy/statement_hook.hpp"
 
 namespace airlock::proxy {
@@ -42,13 +43,5 @@ inline std::string describe_write(const GuardSpec& spec) {
   return (spec.command.empty() ? std::string("statement") : spec.command) +
          (spec.tables.empty() ? "" : " of " + spec.tables);
 }
-
-inline std::string human_duration(std::int64_t ms) {
-  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
-  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-  return std::to_string(ms) + "ms";
-}
-
 
 }  // namespace airlock::proxy

@@ -19,7 +19,8 @@ from mcp_setup import (APPROVAL_RE, MAX_ROWS, SECRET_EMAIL, fresh, gateway, rule
 
 pytestmark = pytest.mark.gateway_only
 
-TOOLS = {"list_tables", "describe_table", "query", "execute", "explain", "check", "approval_status"}
+TOOLS = {"list_tables", "describe_table", "query", "execute", "explain", "check", "approval_status",
+         "request_access", "access_status"}
 
 # (sdk, transport, era): era is the 2.x client's version negotiation ("legacy" is its default:
 # initialize at 2025-11-25; a pinned "2026-07-28" is the stateless revision via server/discover;
@@ -104,6 +105,8 @@ def test_client_session(pg, gateway, fresh, sdk, transport, era):  # noqa: F811
         ann = t["annotations"] or {}
         if name == "execute":
             assert ann.get("destructiveHint") is True and ann.get("readOnlyHint") is not True, t
+        elif name in ("request_access", "access_status"):  # write only Airlock's state store
+            assert ann.get("destructiveHint") is False and ann.get("readOnlyHint") is False, t
         else:
             assert ann.get("readOnlyHint") is True, t
     assert tools["query"]["has_output_schema"], tools["query"]

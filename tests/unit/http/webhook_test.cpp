@@ -130,6 +130,30 @@ TEST(Webhook, StopDropsWhatIsQueued) {
   EXPECT_EQ(n->dropped(), 2u);
 }
 
+// What `airlock access request` relies on before it exits: drain returns once the queued
+// notifications were attempted, delivered or not, and gives up at its limit.
+TEST(Webhook, DrainWaitsForTheAttempts) {
+  TestServer ok(200);
+  WebhookOptions o;
+  o.url = "http://127.0.0.1:" + std::to_string(ok.port()) + "/";
+  auto n = make(o);
+  ASSERT_TRUE(n);
+  EXPECT_TRUE(n->drain(0ms));  // nothing queued
+  n->notify("{}");
+  n->notify("{}");
+  EXPECT_TRUE(n->drain(5s));
+  EXPECT_EQ(n->sent(), 2u);
+
+  TestServer silent(200, /*silent=*/true);
+  o.url = "http://127.0.0.1:" + std::to_string(silent.port()) + "/";
+  o.timeout = 10s;
+  auto slow = make(o);
+  ASSERT_TRUE(slow);
+  slow->notify("{}");
+  EXPECT_FALSE(slow->drain(50ms));
+  EXPECT_EQ(slow->failed() + slow->sent(), 0u);
+}
+
 TEST(Webhook, CreateRefusesBadConfiguration) {
   for (const char* url : {"ftp://h/", "127.0.0.1:8080/x", "http://user:pw@h/"}) {
     WebhookOptions o;

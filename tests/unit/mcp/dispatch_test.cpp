@@ -183,7 +183,7 @@ TEST_F(Fixture, ModernToolsListIsCacheablePrivately) {
   const json res = parsed(post(modern_body("tools/list"), modern_headers("tools/list")))["result"];
   EXPECT_EQ(res["resultType"], "complete");
   EXPECT_EQ(res["cacheScope"], "private");
-  EXPECT_EQ(res["tools"].size(), 6u);
+  EXPECT_EQ(res["tools"].size(), 8u);  // no execute for this caller
 }
 
 TEST_F(Fixture, ModernToolsCall) {

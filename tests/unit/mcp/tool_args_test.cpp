@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "mcp/tool_schema.hpp"
 
@@ -69,6 +71,53 @@ const ArgsRow kRows[] = {
      "\"id\" must be a string"},
     {"intent_number", R"({"name":"query","arguments":{"sql":"x","intent":3}})", false,
      "\"intent\" must be a string"},
+    {"request_access_minimal",
+     R"({"name":"request_access","arguments":{"allow":["public.t:select"],"reason":"r"}})", false,
+     nullptr},
+    {"request_access_full",
+     R"({"name":"request_access","arguments":{"allow":["public.t:select,update"],"ttl":"15m",
+         "max_rows":10,"reason":"ticket 123","intent":"triage"}})",
+     false, nullptr},
+    {"request_access_allow_missing", R"({"name":"request_access","arguments":{"reason":"r"}})",
+     false, "\"allow\" must be an array of 1 to 100"},
+    {"request_access_allow_empty",
+     R"({"name":"request_access","arguments":{"allow":[],"reason":"r"}})", false,
+     "\"allow\" must be an array"},
+    {"request_access_allow_string",
+     R"({"name":"request_access","arguments":{"allow":"public.t:select","reason":"r"}})", false,
+     "\"allow\" must be an array"},
+    {"request_access_allow_number",
+     R"({"name":"request_access","arguments":{"allow":[1],"reason":"r"}})", false,
+     "\"allow\" must hold only strings"},
+    {"request_access_reason_missing",
+     R"({"name":"request_access","arguments":{"allow":["public.t:select"]}})", false,
+     "missing required argument \"reason\""},
+    {"request_access_ttl_not_duration",
+     R"({"name":"request_access","arguments":{"allow":["public.t:select"],"reason":"r",
+         "ttl":"soon"}})",
+     false, "\"ttl\" is not a duration"},
+    {"request_access_ttl_zero",
+     R"({"name":"request_access","arguments":{"allow":["public.t:select"],"reason":"r",
+         "ttl":"0"}})",
+     false, "\"ttl\" is not a duration"},
+    {"request_access_max_rows_negative",
+     R"({"name":"request_access","arguments":{"allow":["public.t:select"],"reason":"r",
+         "max_rows":-1}})",
+     false, "\"max_rows\" must be an integer, 0 or more"},
+    {"request_access_max_rows_text",
+     R"({"name":"request_access","arguments":{"allow":["public.t:select"],"reason":"r",
+         "max_rows":"5"}})",
+     false, "\"max_rows\" must be an integer"},
+    {"request_access_sql_unknown",
+     R"({"name":"request_access","arguments":{"allow":["public.t:select"],"reason":"r",
+         "sql":"x"}})",
+     false, "unknown argument \"sql\""},
+    {"access_status", R"({"name":"access_status","arguments":{"id":"apr_1"}})", false, nullptr},
+    {"access_status_id_missing", R"({"name":"access_status","arguments":{}})", false,
+     "missing required argument \"id\""},
+    {"access_status_allow_unknown",
+     R"({"name":"access_status","arguments":{"id":"apr_1","allow":[]}})", false,
+     "unknown argument \"allow\""},
 };
 
 class Args : public ::testing::TestWithParam<ArgsRow> {};
@@ -162,17 +211,36 @@ TEST(Schema, ToolsListedWithAndWithoutExecute) {
     return out;
   };
   EXPECT_EQ(names(tool_definitions(ToolSet{.execute = false})),
-            "list_tables describe_table query explain check approval_status ");
+            "list_tables describe_table query explain check approval_status request_access "
+            "access_status ");
   EXPECT_EQ(names(tool_definitions(ToolSet{.execute = true})),
-            "list_tables describe_table query execute explain check approval_status ");
+            "list_tables describe_table query execute explain check approval_status "
+            "request_access access_status ");
+}
+
+TEST(Args, RequestAccessFieldsReachTheRequest) {
+  const auto parsed = parse_tool_call(
+      json::parse(R"({"name":"request_access","arguments":{"allow":["public.t:select",
+                     "public.u:update"],"ttl":"90s","max_rows":3,"reason":"ticket 9"}})"),
+      json(1), ToolSet{});
+  ASSERT_TRUE(std::holds_alternative<ToolRequest>(parsed));
+  const auto& r = std::get<ToolRequest>(parsed);
+  EXPECT_EQ(r.allow, (std::vector<std::string>{"public.t:select", "public.u:update"}));
+  EXPECT_EQ(r.ttl, std::chrono::milliseconds(90'000));
+  EXPECT_EQ(r.max_rows, 3);
+  EXPECT_EQ(r.reason, "ticket 9");
 }
 
 TEST(Schema, AnnotationsAndClosedInputSchemas) {
   for (const auto& t : tool_definitions(ToolSet{.execute = true})) {
     const bool is_execute = t["name"] == "execute";
-    EXPECT_EQ(t["annotations"]["readOnlyHint"], !is_execute) << t["name"];
-    if (is_execute) {
-      EXPECT_EQ(t["annotations"]["destructiveHint"], true);
+    // The access tools write only the state store: not read-only, not destructive, and a
+    // token is collected once (not idempotent).
+    const bool is_access = t["name"] == "request_access" || t["name"] == "access_status";
+    EXPECT_EQ(t["annotations"]["readOnlyHint"], !is_execute && !is_access) << t["name"];
+    if (is_execute || is_access) {
+      EXPECT_EQ(t["annotations"]["destructiveHint"], is_execute) << t["name"];
+      EXPECT_EQ(t["annotations"]["idempotentHint"], false) << t["name"];
     }
     EXPECT_EQ(t["inputSchema"]["type"], "object");
     EXPECT_EQ(t["inputSchema"]["additionalProperties"], false);
