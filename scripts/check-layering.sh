@@ -19,8 +19,9 @@ declare -A allowed=(
   [http]="core net state metrics"
   [masking]="core"
   [proxy]="core protocol sql policy audit state net config auth metrics traffic masking"
-  [mcp]="core net protocol proxy config auth audit state policy sql http"
-  [app]="core protocol sql policy audit state net config auth proxy metrics http traffic masking mcp"
+  [access]="core auth config policy state"
+  [mcp]="core net protocol proxy config auth audit state policy sql http access"
+  [app]="core protocol sql policy audit state net config auth proxy metrics http traffic masking mcp access"
 )
 
 status=0

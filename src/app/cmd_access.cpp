@@ -16,7 +16,7 @@
 #include "app/commands.hpp"
 #include "app/logging.hpp"
 #include "app/store_cli.hpp"
-#include "core/duration.hpp"
+#include "app/token_flags.hpp"
 #include "state/time_text.hpp"
 
 namespace airlock::app {
@@ -26,11 +26,7 @@ using json = nlohmann::ordered_json;
 
 struct AccessOptions {
   std::string config;
-  std::string agent;
-  std::vector<std::string> allow;
-  std::optional<std::int64_t> max_rows;
-  std::string ttl = "15m";
-  std::string reason;
+  TokenFlags token;
   std::string id;
   bool json = false;
 };
@@ -46,18 +42,9 @@ int run_request(const AccessOptions& o) {
   int exit_code = kExitOk;
   auto cs = open_config_store("access", o.config, exit_code);
   if (!cs.store) return exit_code;
-  auto ttl = parse_duration(o.ttl);
-  if (!ttl || ttl->count() <= 0) {
-    std::cerr << "airlock access: --ttl '" << o.ttl << "' is not a duration (15m, 2h, 90s)\n";
-    return kExitUsage;
-  }
-  access::TokenRequest request;
-  request.agent = o.agent;
-  request.allow = o.allow;
-  request.max_rows = o.max_rows;
-  request.ttl = *ttl;
-  request.reason = o.reason;
-  auto opened = access::open_access_request(*cs.store, *cs.config, request, now_ms());
+  auto request = token_request("access", o.token);
+  if (!request) return kExitUsage;
+  auto opened = access::open_access_request(*cs.store, *cs.config, *request, now_ms());
   if (!opened) return refused(opened.error().message);
   // The webhook's own failures are logged on stderr, never among the output.
   setup_logging("warn", "text");
@@ -140,12 +127,7 @@ void register_access(CLI::App& app, int& exit_code) {
   cmd->require_subcommand(1);
 
   auto* request = add_command(cmd, "request", "Ask for a token, to be approved", *o);
-  request->add_option("--agent", o->agent, "The agent it logs in as")->required();
-  request->add_option("--allow", o->allow, "schema.table:action[,action...]; repeatable")
-      ->required();
-  request->add_option("--max-rows", o->max_rows, "Most rows one write may change");
-  request->add_option("--ttl", o->ttl, "Lifetime from collection: 90s, 15m (default), 2h");
-  request->add_option("--reason", o->reason, "Why: what the approver decides on")->required();
+  add_token_flags(request, o->token, true);
   request->callback([o, &exit_code] { exit_code = run_request(*o); });
 
   auto* status = add_command(cmd, "status", "The request's state; its token, once", *o);

@@ -2,19 +2,13 @@
 // store named by the config's state.path, while the gateway runs (docs/policy.md,
 // "Approvals"). Exit 0 on success, 1 when the store refuses (unknown id, already decided,
 // expired) or cannot be opened, 2 on usage or config errors.
-#include <pwd.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "app/approvals_view.hpp"
 #include "app/commands.hpp"
-#include "app/policy_source.hpp"
-#include "state/sqlite_store.hpp"
+#include "app/store_cli.hpp"
 
 namespace airlock::app {
 namespace {
@@ -29,44 +23,9 @@ struct ApprovalsOptions {
   bool json = false;
 };
 
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-// Who decides: the person behind sudo when there is one (the store file belongs to the
-// gateway's user, so approvers typically run `sudo -u airlock airlock approvals ...`),
-// else the OS account. A label for the record, not an authentication.
-std::string os_user() {
-  if (const char* sudo = std::getenv("SUDO_USER"); sudo != nullptr && *sudo != '\0') return sudo;
-  if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_name != nullptr) {
-    return pw->pw_name;
-  }
-  if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
-  return "uid " + std::to_string(::getuid());
-}
-
 // The store of the config's state.path, or null after printing why; `exit_code` is set.
 std::unique_ptr<state::Store> open_store(const std::string& config_path, int& exit_code) {
-  auto cfg = load_policy_config(config_path);  // prints every config error
-  if (!cfg) {
-    exit_code = kExitUsage;
-    return nullptr;
-  }
-  if (cfg->state.path.empty()) {
-    std::cerr << "airlock approvals: " << config_path
-              << " has no state.path: holds and budgets are kept in the state store\n";
-    exit_code = kExitUsage;
-    return nullptr;
-  }
-  // create = false: the gateway creates the file; the CLI only reads and decides.
-  auto store = state::open_sqlite_store(cfg->state.path, state::SqliteOptions{.create = false});
-  if (!store) {
-    std::cerr << "airlock approvals: " << store.error().message << "\n";
-    exit_code = kExitRefused;
-    return nullptr;
-  }
-  return std::move(*store);
+  return open_config_store("approvals", config_path, exit_code).store;
 }
 
 int refused(const Error& e) {

@@ -17,6 +17,7 @@ void register_policy_learn(CLI::App& app, int& exit_code);
 void register_audit(CLI::App& app, int& exit_code);        // cmd_audit.cpp
 void register_approvals(CLI::App& app, int& exit_code);    // cmd_approvals.cpp
 void register_mcp(CLI::App& app, int& exit_code);          // cmd_mcp.cpp (mcp stdio)
+void register_token(CLI::App& app, int& exit_code);        // cmd_token.cpp
 void register_access(CLI::App& app, int& exit_code);       // cmd_access.cpp
 
 }  // namespace airlock::app

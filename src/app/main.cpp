@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
   airlock::app::register_policy_learn(app, command_exit);
   airlock::app::register_audit(app, command_exit);
   airlock::app::register_approvals(app, command_exit);
+  airlock::app::register_token(app, command_exit);
   airlock::app::register_access(app, command_exit);
   airlock::app::register_mcp(app, command_exit);
 

@@ -21,7 +21,7 @@ void read_agent(Context& ctx, const YAML::Node& node, const std::string& path, A
   const char* both = "set either password_env or scram_verifier, not both";
   bool is_map = r.walk_map(
       node, path,
-      {"password_env", "scram_verifier", "mode", "require_intent", "allow", "hold",
+      {"password_env", "scram_verifier", "login", "mode", "require_intent", "allow", "hold",
        "budgets", "limits", "breaker"},
       [&](const std::string& key, const YAML::Node& value, const std::string& key_path) {
         if (key == "password_env") {
@@ -42,6 +42,10 @@ void read_agent(Context& ctx, const YAML::Node& node, const std::string& path, A
                       "SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>, as in "
                       "PostgreSQL's pg_authid.rolpassword)");
             }
+          }
+        } else if (key == "login") {
+          if (auto login = r.choice(value, key_path, {"password", "token_only"})) {
+            agent.token_only = *login == "token_only";
           }
         } else if (key == "mode") {
           if (auto mode = r.choice(value, key_path, {"enforce", "observe", "shadow"})) {
@@ -64,8 +68,8 @@ void read_agent(Context& ctx, const YAML::Node& node, const std::string& path, A
         }
       });
   if (!is_map) return;
-  if (!have_env && !have_verifier && ctx.secrets) {
-    r.error(node, path, "needs one of password_env or scram_verifier");
+  if (!have_env && !have_verifier && ctx.secrets && !agent.token_only) {
+    r.error(node, path, "needs one of password_env or scram_verifier (or login: token_only)");
   }
   if (password) {
     agent.verifier = auth::make_verifier(*password, auth::random_bytes(kSaltBytes), kIterations);

@@ -98,6 +98,9 @@ enum class RequireIntent : std::uint8_t { None, Writes, All };
 struct Agent {
   std::string name;
   auth::ScramVerifier verifier;  // from password_env (derived at load) or scram_verifier
+  // login: token_only: only just-in-time tokens log in (docs/access.md); the standing
+  // password, if any, is refused like a wrong one.
+  bool token_only = false;
   std::string mode = "enforce";  // enforce | observe | shadow
   RequireIntent require_intent = RequireIntent::None;
   std::vector<RuleEntry> allow;

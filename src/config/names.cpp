@@ -108,6 +108,8 @@ std::optional<std::string> check_agent_name(std::string_view name) {
       return "agent names may contain only letters, digits, '_', '.' and '-'";
     }
   }
+  // Logins named tok_... are just-in-time tokens (docs/access.md).
+  if (name.starts_with("tok_")) return "agent names may not start with 'tok_' (the token logins')";
   return std::nullopt;
 }
 

@@ -17,6 +17,7 @@ namespace airlock::mcp {
 // Who is calling: the agent the bearer secret belongs to, and where from.
 struct Caller {
   std::string agent;
+  std::string user;        // the login user: the agent's name, or a token's id (docs/access.md)
   std::string secret;      // the bearer secret: the in-process session logs in with it
   std::string secret_key;  // identifies the secret (a keyed hash), for pooling sessions
   std::string client;      // "127.0.0.1:53122"

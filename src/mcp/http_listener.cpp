@@ -108,8 +108,12 @@ std::variant<Reply, Caller> McpListener::Impl::admit(const bhttp::request<bhttp:
   }
   // The same work for a missing, wrong or right secret the first time (bearer_auth.hpp).
   const std::string secret(http::bearer_token(std::string_view(req[bhttp::field::authorization])));
-  auto agent = auth->agent_for(*snap->config, snap->generation, secret);
-  if (!agent) {
+  const auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  auto who = auth->identify(*snap->config, snap->generation, secret,
+                            server->services().store.get(), wall_ms);
+  if (!who) {
     auth->failed(address, now);
     server->services().counters.auth_failures.fetch_add(1, std::memory_order_relaxed);
     Reply r = http_error(401, "a valid bearer secret is required: Authorization: Bearer <the agent's password or token>");
@@ -117,7 +121,8 @@ std::variant<Reply, Caller> McpListener::Impl::admit(const bhttp::request<bhttp:
     return r;
   }
   Caller caller;
-  caller.agent = *agent;
+  caller.agent = who->agent;
+  caller.user = who->user;
   caller.secret = secret;
   caller.secret_key = auth->key_of(secret);
   caller.client = peer;

@@ -33,6 +33,7 @@ bool Session::audit_intent(const StatementInfo& info, std::uint64_t batch, Verdi
   r.application_name = application_name_;
   r.mode = mode_;
   if (local_) r.front = local_->front;
+  if (token_) r.token = token_->id;
   r.intent = info.intent.empty() ? std::string(session_intent()) : info.intent;
   r.statement = info.statement;
   r.fingerprint = info.fingerprint;
@@ -147,6 +148,24 @@ void Session::audit_guard(const char* outcome, std::uint64_t rows,
   r.guard = outcome;
   r.approval_id = approval;
   if (auto st = w->append(r); !st) services_.metrics.audit_write_failures_total.inc();
+}
+
+void Session::audit_token_use() {
+  audit::Writer* w = services_.audit.get();
+  if (!w) return;
+  audit::Record r;
+  r.kind = audit::kind::kEvent;
+  r.agent = agent_;
+  r.session = session_id_;
+  r.client = peer_;
+  r.application_name = application_name_;
+  if (local_) r.front = local_->front;
+  r.token = token_->id;
+  r.reason = "token " + token_->id + " used by session " + session_id_;
+  if (auto st = w->append(r); !st) {
+    services_.metrics.audit_write_failures_total.inc();
+    spdlog::error("audit agent={} session={}: {}", agent_, session_id_, st.error().message);
+  }
 }
 
 }  // namespace airlock::proxy

@@ -107,6 +107,7 @@ PolicyHook::PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Ca
       intent_rule_(agent),
       analysis_path_(substitute_user(search_path, upstream_user)),
       path_key_(join(search_path)) {
+  cache_key_ = agent_;
   // Fixed for the session (SET search_path is refused), so built once, not per statement.
   context_.search_path = std::move(search_path);
   context_.prepared = [this](std::string_view name) -> std::optional<policy::Decision> {
@@ -118,7 +119,7 @@ PolicyHook::PolicyHook(const config::Agent& agent, std::shared_ptr<const sql::Ca
 Verdict PolicyHook::on_statement(const StatementEvent& ev) {
   DecisionCache& cache = DecisionCache::for_this_thread();
   Verdict v;
-  if (const Verdict* hit = cache.find(generation_, agent_, path_key_, ev.sql)) {
+  if (const Verdict* hit = cache.find(generation_, cache_key_, path_key_, ev.sql)) {
     v = *hit;
   } else {
     bool cacheable = false;
@@ -146,7 +147,7 @@ Verdict PolicyHook::on_statement(const StatementEvent& ev) {
       }
       v.info = std::move(info);
     }
-    if (cacheable) cache.insert(generation_, agent_, path_key_, ev.sql, v);
+    if (cacheable) cache.insert(generation_, cache_key_, path_key_, ev.sql, v);
   }
   // Also in observe mode: a read-only front's contract is not the policy's to relax.
   if (reads_only_ && (v.forward || observe_) && !(v.info && v.info->writes_nothing)) {
@@ -177,6 +178,7 @@ Verdict PolicyHook::decide(const StatementEvent& ev, bool& cacheable, StatementI
   limits.select_columns = policy_->uses_columns();
   const sql::Analysis analysis = sql::analyze(ev.sql, limits, *catalog_, analysis_path_);
   policy::Decision d = policy::evaluate(*policy_, analysis, context_);
+  if (token_scope_) narrow_to_token(analysis, d);
   if (info) {
     describe(analysis, d, *info);
     info->needs_intent = intent_rule_.needs_intent(analysis);
@@ -221,6 +223,35 @@ Verdict PolicyHook::judge(const sql::Analysis& analysis, policy::Decision& d, bo
   Verdict v = Verdict::allow();
   v.mask = std::move(mask);
   return v;
+}
+
+void PolicyHook::restrict_to_token(std::string id,
+                                   std::shared_ptr<const policy::AgentPolicy> scope,
+                                   std::string scope_text) {
+  token_scope_ = std::move(scope);
+  token_hint_ = "Token " + id + " allows: " + scope_text +
+                ". Ask for a token that covers this statement (airlock access request, or the "
+                "request_access tool).";
+  cache_key_ = agent_ + '\0' + id;
+  token_id_ = std::move(id);
+}
+
+// A token narrows and never widens: the agent's deny or hold stands, and what the agent
+// allows must also be allowed by the token's scope.
+void PolicyHook::narrow_to_token(const sql::Analysis& analysis, policy::Decision& d) const {
+  if (d.verdict == policy::Verdict::Deny) return;
+  policy::Decision t = policy::evaluate(*token_scope_, analysis, context_);
+  if (t.verdict != policy::Verdict::Allow) {
+    policy::Decision denied = policy::Decision::deny(
+        "token.scope", "outside the scope of token " + token_id_ + ": " + t.reason);
+    denied.hint = token_hint_;
+    d = std::move(denied);
+    return;
+  }
+  if (t.row_limit && (!d.row_limit || *t.row_limit < *d.row_limit)) {
+    d.row_limit = t.row_limit;
+    d.over_limit = policy::Verdict::Deny;
+  }
 }
 
 void PolicyHook::restrict_to_reads(std::string hint) {

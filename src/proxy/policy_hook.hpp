@@ -43,11 +43,17 @@ class PolicyHook final : public StatementHook {
   // From now on, a statement that may change data is refused (rule gateway.read_only), with
   // `hint` as the refusal's hint: a read-only front end's session (local_front.hpp).
   void restrict_to_reads(std::string hint);
+  // From now on, a statement must also pass the policy of the token the session logged in
+  // with (policy/token_scope.hpp): outside it, rule token.scope; its row limit applies when
+  // smaller than the agent's. Call before the first statement.
+  void restrict_to_token(std::string id, std::shared_ptr<const policy::AgentPolicy> scope,
+                         std::string scope_text);
   void set_prepared_lookup(PreparedLookup lookup) override;
 
  private:
   Verdict decide(const StatementEvent& ev, bool& cacheable, StatementInfo* info);
   Verdict read_only_refusal(const Verdict& allowed) const;
+  void narrow_to_token(const sql::Analysis& analysis, policy::Decision& d) const;
   Verdict intent_refusal(const Verdict& allowed) const;
   Verdict judge(const sql::Analysis& analysis, policy::Decision& d, bool& cacheable,
                 StatementInfo* info);
@@ -72,6 +78,11 @@ class PolicyHook final : public StatementHook {
   const std::string path_key_;
   policy::EvalContext context_;
   PreparedLookup prepared_lookup_;  // the session's names, as the server confirmed them
+  // restrict_to_token(); the decision cache keys by agent + token (cache_key_).
+  std::shared_ptr<const policy::AgentPolicy> token_scope_;
+  std::string token_id_;
+  std::string token_hint_;
+  std::string cache_key_;  // agent_, or agent_ + '\0' + token id
   bool reads_only_ = false;         // restrict_to_reads()
   std::string reads_only_hint_;
 };

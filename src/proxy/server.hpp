@@ -70,6 +70,7 @@ class Server {
   void reload();
   net::awaitable<void> shutdown();
   net::awaitable<void> refresh_catalog();
+  net::awaitable<void> sweep_tokens();  // server_tokens.cpp
   net::awaitable<void> probe_upstream_now();
 
   std::string config_path_;
@@ -83,6 +84,7 @@ class Server {
   std::unique_ptr<net::asio::local::stream_protocol::acceptor> unix_acceptor_;
   std::string unix_path_;
   std::unique_ptr<net::asio::steady_timer> catalog_timer_;
+  std::unique_ptr<net::asio::steady_timer> token_timer_;
   std::vector<Front*> fronts_;
 };
 

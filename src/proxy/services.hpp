@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "proxy/cancel_registry.hpp"
+#include "proxy/token_leases.hpp"
 #include "proxy/upstream_health.hpp"
 #include "audit/writer.hpp"
 #include "metrics/airlock_metrics.hpp"
@@ -57,6 +58,8 @@ class Services {
   std::shared_ptr<state::Store> store;
   // The audit trail (null when audit.dir is not set). Opened once by the Server.
   std::unique_ptr<audit::Writer> audit;
+  // Just-in-time tokens of live sessions, swept by the Server (token_leases.hpp).
+  TokenLeases tokens;
   // Per agent: rate limit, breaker, pause, connection cap (reconfigured on reload).
   traffic::Registry traffic;
   // Prometheus metrics, scraped by the admin listener.

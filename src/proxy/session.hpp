@@ -54,16 +54,20 @@ class Session : public std::enable_shared_from_this<Session> {
   // --- startup and authentication (session_startup.cpp) ---
   net::awaitable<bool> startup();  // true: authenticated and upstream ready
   net::awaitable<Result<protocol::StartupMessage>> read_startup_packet();
+  // `user` is an agent's name or a token id; on success agent_ (and token_) are set.
   net::awaitable<Status> authenticate(const std::string& user);
+  void audit_token_use();  // an event record: this session logged in with token_
   net::awaitable<void> handle_cancel(std::uint32_t pid, std::uint32_t secret);
-  net::awaitable<void> send_fatal(const Error& e);
-  net::awaitable<void> send_fatal_bounded(const Error& e);
+  // `detail`: the DETAIL field the client sees (Error::detail is for the log only).
+  net::awaitable<void> send_fatal(const Error& e, std::string_view detail = {});
+  net::awaitable<void> send_fatal_bounded(const Error& e, std::string_view detail = {});
   net::awaitable<Status> make_hook();
 
   // --- relay (relay.cpp) ---
   net::awaitable<void> client_to_upstream();
   net::awaitable<void> upstream_to_client();
   net::awaitable<void> watchdog();
+  net::awaitable<bool> end_if_token_ended();  // true: it had, and the session is ending
   net::awaitable<bool> write_client(std::string_view bytes);
   net::awaitable<bool> write_upstream(std::string_view bytes);
   net::awaitable<bool> forward_denied(const protocol::Frame& f, Verdict v);
@@ -186,6 +190,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<UpstreamConn> upstream_;
   std::unique_ptr<StatementHook> hook_;  // the one point where statements are decided
   std::string agent_;
+  // The just-in-time token the session logged in with (token_leases.hpp); null: the agent's
+  // own password. The watchdog ends the session when it expires or is revoked.
+  std::shared_ptr<TokenLease> token_;
   std::string application_name_;
   // The intent application_name states (core/intent_text.hpp), at login and after each
   // change the server reports (SET application_name); "" = none.
@@ -260,6 +267,7 @@ class Session : public std::enable_shared_from_this<Session> {
   };
   MaskColumns mask_cur_;
   std::shared_ptr<const Described> mask_last_desc_;  // the batch's last RowDescription
+  protocol::RowCheck row_check_;  // every relayed DataRow (relay.cpp tells it the client side)
   bool client_terminated_ = false;  // the client sent Terminate
   bool write_timed_out_ = false;
   bool client_write_busy_ = false;
@@ -267,7 +275,6 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
   net::asio::steady_timer signal_timer_;
 
-  protocol::RowCheck row_check_;  // every relayed DataRow (relay.cpp tells it the client side)
   // Deadlines checked by the watchdog; time_point::max() = not armed.
   Clock::time_point client_read_deadline_ = Clock::time_point::max();
   Clock::time_point client_write_deadline_ = Clock::time_point::max();

@@ -53,8 +53,10 @@ net::awaitable<void> Session::watchdog() {
   for (auto d : {t.client_idle, t.idle_in_transaction}) {
     if (d.count() > 0) shortest = std::min(shortest, d);
   }
-  const auto tick = std::clamp(shortest / 4, std::chrono::milliseconds(100),
-                               std::chrono::milliseconds(5000));
+  auto tick = std::clamp(shortest / 4, std::chrono::milliseconds(100),
+                         std::chrono::milliseconds(5000));
+  // A token's end must end the session within a second (docs/access.md).
+  if (token_) tick = std::min(tick, std::chrono::milliseconds(200));
   net::asio::steady_timer timer(client_.executor());
   for (;;) {
     timer.expires_after(tick);
@@ -68,6 +70,7 @@ net::awaitable<void> Session::watchdog() {
       close_both();
       co_return;
     }
+    if (token_ && co_await end_if_token_ended()) co_return;
     if (client_read_deadline_ <= now && client_read_timeout_state_ != nullptr) {
       const bool idle = client_read_timeout_state_ == std::string_view(sqlstate::kIdleSessionTimeout);
       co_await send_fatal_bounded(Error::make(
@@ -79,13 +82,32 @@ net::awaitable<void> Session::watchdog() {
   }
 }
 
-net::awaitable<void> Session::send_fatal_bounded(const Error& e) {
+net::awaitable<bool> Session::end_if_token_ended() {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const auto state = token_->state(now_ms);
+  if (state == TokenLease::Live) co_return false;
+  const char* what = state == TokenLease::Revoked ? "revoked" : "expired";
+  spdlog::info("session end agent={} session={}: token {} {}", agent_, session_id_, token_->id,
+               what);
+  // What PostgreSQL sends for pg_terminate_backend, so that drivers and pools treat it as
+  // the end of this connection; run() then cancels a statement still running upstream.
+  const Error e = Error::make(sqlstate::kAdminShutdown,
+                              "terminating connection due to administrator command");
+  const std::string detail = "airlock: token " + token_->id + " " + what +
+                             "; ask for a new token to go on (docs/access.md)";
+  co_await send_fatal_bounded(e, detail);
+  co_return true;
+}
+
+net::awaitable<void> Session::send_fatal_bounded(const Error& e, std::string_view detail) {
   // Never wait behind a stuck write: say it only when the client socket is free, and give
   // the write one second.
   if (!client_write_busy_) {
     using namespace boost::asio::experimental::awaitable_operators;
     net::asio::steady_timer t(client_.executor(), std::chrono::seconds(1));
-    co_await (send_fatal(e) || t.async_wait(net::nothrow));
+    co_await (send_fatal(e, detail) || t.async_wait(net::nothrow));
   }
   close_both();
 }

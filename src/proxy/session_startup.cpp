@@ -56,9 +56,10 @@ void Session::close_both() {
   signal_timer_.cancel();
 }
 
-net::awaitable<void> Session::send_fatal(const Error& e) {
+net::awaitable<void> Session::send_fatal(const Error& e, std::string_view detail) {
   std::string out;
-  protocol::append_error(out, {.severity = "FATAL", .sqlstate = e.sqlstate, .message = e.message});
+  protocol::append_error(
+      out, {.severity = "FATAL", .sqlstate = e.sqlstate, .message = e.message, .detail = detail});
   co_await write_client(out);
 }
 
@@ -99,11 +100,32 @@ net::awaitable<Result<protocol::StartupMessage>> Session::read_startup_packet() 
 
 net::awaitable<Status> Session::authenticate(const std::string& user) {
   const auto& cfg = *snap_->config;
+  // Who may log in as `user`: an agent with its password (unless login: token_only), or a
+  // live token of an agent. Anyone else gets a mock verifier, so that an unknown name, a
+  // revoked or expired token and a wrong password all fail the same way.
+  std::optional<auth::ScramVerifier> verifier;
+  std::optional<state::Token> token;
   auto it = cfg.agents.find(user);
-  const auth::ScramVerifier verifier = it != cfg.agents.end()
-                                           ? it->second.verifier
-                                           : auth::mock_verifier(user, services_.process_secret);
-  auth::ScramServer scram(verifier);
+  if (it != cfg.agents.end()) {
+    if (!it->second.token_only) verifier = it->second.verifier;
+  } else if (user.starts_with("tok_") && services_.store) {
+    auto found = services_.store->get_token(user);
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    if (!found) spdlog::error("state store: cannot read token {}: {}", user, found.error().message);
+    if (found && *found && (*found)->live(now_ms)) {
+      it = cfg.agents.find((*found)->agent);
+      verifier = auth::parse_verifier((*found)->verifier);
+      if (it != cfg.agents.end() && verifier) token = std::move(**found);
+    }
+    if (!token) {
+      verifier.reset();
+      it = cfg.agents.end();
+    }
+  }
+  if (!verifier) verifier = auth::mock_verifier(user, services_.process_secret);
+  auth::ScramServer scram(*verifier);
   const Error bad_password = Error::make(
       sqlstate::kInvalidPassword, "password authentication failed for user \"" + user + "\"");
   std::string out;
@@ -135,7 +157,17 @@ net::awaitable<Status> Session::authenticate(const std::string& user) {
     if (server_final.error().sqlstate == sqlstate::kInvalidPassword) co_return std::unexpected(bad_password);
     co_return std::unexpected(server_final.error());
   }
-  if (it == cfg.agents.end()) co_return std::unexpected(bad_password);  // unreachable: mock keys
+  if (it == cfg.agents.end() || (!token && it->second.token_only)) {
+    co_return std::unexpected(bad_password);  // unreachable: mock keys
+  }
+  if (token) {
+    token_ = services_.tokens.attach(*token);
+    if (!token_) {
+      spdlog::error("token {} has a scope that does not parse; refused", token->id);
+      co_return std::unexpected(bad_password);
+    }
+    agent_ = token->agent;
+  }
   out.clear();
   protocol::append_auth_sasl_final(out, *server_final);
   if (!co_await write_client(out)) co_return fail(sqlstate::kConnectionFailure, "connection closed");
@@ -249,8 +281,9 @@ net::awaitable<bool> Session::startup() {
   // Unguessable, so that no statement of the client's can produce an error carrying it
   // (relay.cpp: a denied statement is replaced by this marker upstream).
   deny_marker_ = "airlock_denied_" + to_hex(auth::random_bytes(16));
-  spdlog::info("session start peer={} agent={} app={} session={}", peer_, agent_,
-               application_name_, session_id_);
+  spdlog::info("session start peer={} agent={} app={} session={}{}", peer_, agent_,
+               application_name_, session_id_, token_ ? " token=" + token_->id : std::string());
+  if (token_) audit_token_use();
 
   co_return true;
 }
@@ -271,6 +304,7 @@ net::awaitable<Status> Session::make_hook() {
                                            services_.audit != nullptr, cfg.audit.keep_literals,
                                            cfg.masking.key);
   if (local_ && local_->read_only) hook->restrict_to_reads(local_->read_only_hint);
+  if (token_ && token_->scope) hook->restrict_to_token(token_->id, token_->scope, token_->scope_text);
   hook_ = std::move(hook);
   if (local_) {  // before ReadyForQuery: the front end may act on it at once
     local_->session_id = session_id_;

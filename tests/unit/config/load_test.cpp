@@ -206,6 +206,16 @@ TEST_F(ConfigLoad, EachAgentGetsItsOwnSalt) {
   EXPECT_NE(r.config->agents.at("a").verifier.salt, r.config->agents.at("b").verifier.salt);
 }
 
+TEST_F(ConfigLoad, TokenOnlyAgentsNeedNoPassword) {
+  LoadResult r = load_config_from_string(
+      "upstream: {database: d, user: u}\nagents:\n"
+      "  a: {login: token_only}\n  b: {password_env: CFG_TEST_BOT_PASSWORD, login: password}\n",
+      "t.yaml");
+  ASSERT_TRUE(r.errors.empty()) << dump(r);
+  EXPECT_TRUE(r.config->agents.at("a").token_only);
+  EXPECT_FALSE(r.config->agents.at("b").token_only);
+}
+
 TEST_F(ConfigLoad, ExampleFileLoads) {
   LoadResult r = load_config(std::string(AIRLOCK_EXAMPLES_DIR) + "/airlock.yaml");
   ASSERT_TRUE(r.errors.empty()) << dump(r);
