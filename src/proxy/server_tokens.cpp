@@ -21,8 +21,10 @@ audit::Record event_record(const state::TokenEvent& e) {
   r.kind = audit::kind::kEvent;
   r.agent = e.agent;
   r.token = e.token;
+  r.approval_id = e.request_id;  // the access request it answers, if any
   if (e.event == "issued") {
-    r.reason = "token " + e.token + " issued" + (e.by.empty() ? "" : " by " + e.by);
+    r.reason = "token " + e.token + " issued" + (e.by.empty() ? "" : " by " + e.by) +
+               (e.request_id.empty() ? "" : " for access request " + e.request_id);
   } else if (e.event == "revoked") {
     r.reason = "token " + e.token + " revoked" + (e.by.empty() ? "" : " by " + e.by);
   } else {

@@ -157,8 +157,9 @@ Result<std::vector<TokenEvent>> SqliteStore::claim_token_events(std::int64_t now
   expire.bind(1, now_ms);
   if (auto s = expire.run(); !s) return std::unexpected(s.error());
   Stmt read(db_,
-            "SELECT seq, token, agent, event, by_whom, at_ms FROM token_events "
-            "WHERE claimed_ms = 0 ORDER BY seq LIMIT ?1");
+            "SELECT e.seq, e.token, e.agent, e.event, e.by_whom, e.at_ms, "
+            "coalesce(t.request_id, '') FROM token_events e LEFT JOIN tokens t ON t.id = e.token "
+            "WHERE e.claimed_ms = 0 ORDER BY e.seq LIMIT ?1");
   read.bind(1, static_cast<std::int64_t>(limit));
   std::vector<TokenEvent> out;
   for (;;) {
@@ -166,7 +167,7 @@ Result<std::vector<TokenEvent>> SqliteStore::claim_token_events(std::int64_t now
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
     out.push_back(TokenEvent{read.integer(0), read.text(1), read.text(2), read.text(3),
-                             read.text(4), read.integer(5)});
+                             read.text(4), read.integer(5), read.text(6)});
   }
   if (!out.empty()) {
     Stmt claim(db_, "UPDATE token_events SET claimed_ms = ?1 WHERE claimed_ms = 0 AND seq <= ?2");

@@ -88,6 +88,7 @@ struct TokenEvent {
   std::string event;  // issued | revoked | expired
   std::string by;     // who issued or revoked it
   std::int64_t at_ms = 0;
+  std::string request_id;  // the access request the token was issued for ("" = none)
 };
 
 // "tok_" + 16 random hex digits.

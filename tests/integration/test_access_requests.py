@@ -126,6 +126,14 @@ def test_cli_request_approve_collect_use(gw):
     issued = [t for t in tokens if t["request_id"] == request_id]
     assert [t["id"] for t in issued] == [got["user"]], tokens
 
+    # The gateway audits the issue, linked to the request it answers.
+    def issue_event():
+        r = airlock(gw, "audit", "search", "--limit", "0", "--json")
+        recs = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+        return [x for x in recs if x["kind"] == "event" and x.get("token") == got["user"]
+                and x.get("approval_id") == request_id and " issued " in x.get("reason", "")]
+    waits.until(issue_event, timeout=15, what="the token's issue event in the trail")
+
     with token_conn(gw, got) as c:
         assert c.execute(IN_SCOPE).fetchall() == [(1, "open")]
         with pytest.raises(psycopg.Error) as denied:
