@@ -31,8 +31,12 @@ std::vector<std::string> check_request(const config::Config& cfg, const TokenReq
   }
   std::vector<policy::ScopeEntry> scope;
   for (const auto& text : request.allow) {
-    if (auto e = policy::parse_scope_entry(text)) scope.push_back(std::move(*e));
-    else why.push_back(e.error().message);
+    auto e = policy::parse_scope_entry(text);
+    if (!e) {
+      why.push_back(e.error().message);
+      continue;
+    }
+    scope.push_back(std::move(*e));
   }
   if (agent->second.policy) {
     for (auto& b : policy::beyond_policy(*agent->second.policy, scope)) {
@@ -40,7 +44,8 @@ std::vector<std::string> check_request(const config::Config& cfg, const TokenReq
     }
   }
   if (request.max_rows && request.allow.empty()) {
-    why.push_back("max_rows needs an allow list: a token without one has its agent's policy as it is");
+    why.push_back(
+        "max_rows needs an allow list: a token without one has its agent's policy as it is");
   }
   if (request.max_rows && *request.max_rows < 0) why.push_back("max_rows must be 0 or more");
   if (request.ttl.count() <= 0) why.push_back("the ttl must be positive");
@@ -62,7 +67,9 @@ Result<IssuedToken> issue_token(state::Store& store, const config::Config& cfg,
   state::Token& t = out.token;
   t.id = state::new_token_id();
   t.agent = request.agent;
-  for (const auto& text : request.allow) t.allow.push_back(policy::parse_scope_entry(text)->written);
+  for (const auto& text : request.allow) {
+    t.allow.push_back(policy::parse_scope_entry(text)->written);
+  }
   t.max_rows = request.max_rows;
   t.reason = request.reason;
   t.request_id = request.request_id;

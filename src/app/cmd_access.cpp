@@ -112,9 +112,7 @@ int run_status(const AccessOptions& o) {
 }
 
 CLI::App* add_command(CLI::App* parent, const char* name, const char* help, AccessOptions& o) {
-  auto* cmd = parent->add_subcommand(name, help);
-  cmd->add_option("-c,--config", o.config, "Config file (YAML); its state.path is used")
-      ->required();
+  auto* cmd = add_store_command(parent, name, help, o.config);
   cmd->add_flag("--json", o.json, "A JSON object instead of text");
   return cmd;
 }

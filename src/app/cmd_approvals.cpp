@@ -85,14 +85,6 @@ int run_decide(const ApprovalsOptions& o, bool approve) {
   return kExitOk;
 }
 
-CLI::App* add_command(CLI::App* parent, const char* name, const char* help,
-                      ApprovalsOptions& o) {
-  auto* cmd = parent->add_subcommand(name, help);
-  cmd->add_option("-c,--config", o.config, "Config file (YAML); its state.path is used")
-      ->required();
-  return cmd;
-}
-
 }  // namespace
 
 void register_approvals(CLI::App& app, int& exit_code) {
@@ -100,23 +92,25 @@ void register_approvals(CLI::App& app, int& exit_code) {
   auto* approvals = app.add_subcommand("approvals", "List, show, approve or deny held statements");
   approvals->require_subcommand(1);
 
-  auto* list = add_command(approvals, "list", "Requests, newest first", *o);
-  list->add_option("--status", o->status, "pending (default), approved, denied, executed, "
-                                           "expired or all")
+  auto* list = add_store_command(approvals, "list", "Requests, newest first", o->config);
+  list->add_option("--status", o->status,
+                   "pending (default), approved, denied, executed, "
+                   "expired or all")
       ->check(CLI::IsMember({"pending", "approved", "denied", "executed", "expired", "all"}));
   list->add_option("--agent", o->agent, "Only this agent's requests");
   list->add_option("--limit", o->limit, "At most this many (default 100; 0 = no limit)");
   list->add_flag("--json", o->json, "A JSON array instead of a table");
   list->callback([o, &exit_code] { exit_code = run_list(*o); });
 
-  auto* show = add_command(approvals, "show", "One request in full", *o);
+  auto* show = add_store_command(approvals, "show", "One request in full", o->config);
   show->add_option("id", o->id, "Approval id (apr_...)")->required();
   show->add_flag("--json", o->json, "A JSON object instead of text");
   show->callback([o, &exit_code] { exit_code = run_show(*o); });
 
   for (bool approve : {true, false}) {
-    auto* cmd = add_command(approvals, approve ? "approve" : "deny",
-                            approve ? "Let the held statement run, once" : "Refuse it", *o);
+    auto* cmd =
+        add_store_command(approvals, approve ? "approve" : "deny",
+                          approve ? "Let the held statement run, once" : "Refuse it", o->config);
     cmd->add_option("id", o->id, "Approval id (apr_...)")->required();
     cmd->add_option("--note", o->note, "Why, for the record");
     cmd->callback([o, approve, &exit_code] { exit_code = run_decide(*o, approve); });

@@ -3,10 +3,9 @@
 // token within a second. Exit 0 on success, 1 when the store refuses (unknown id, already
 // revoked, a scope beyond the agent's policy) or cannot be opened, 2 on usage or config
 // errors.
-#include <nlohmann/json.hpp>
-
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -126,13 +125,6 @@ int run_revoke(const TokenOptions& o) {
   return kExitOk;
 }
 
-CLI::App* add_command(CLI::App* parent, const char* name, const char* help, TokenOptions& o) {
-  auto* cmd = parent->add_subcommand(name, help);
-  cmd->add_option("-c,--config", o.config, "Config file (YAML); its state.path is used")
-      ->required();
-  return cmd;
-}
-
 }  // namespace
 
 void register_token(CLI::App& app, int& exit_code) {
@@ -140,17 +132,19 @@ void register_token(CLI::App& app, int& exit_code) {
   auto* token = app.add_subcommand("token", "Issue, list or revoke just-in-time tokens");
   token->require_subcommand(1);
 
-  auto* issue = add_command(token, "issue", "A new token for one agent, printed once", *o);
+  auto* issue =
+      add_store_command(token, "issue", "A new token for one agent, printed once", o->config);
   add_token_flags(issue, o->token, false);
   issue->add_flag("--json", o->json, "{\"id\", \"user\", \"password\", \"expires_at\"}");
   issue->callback([o, &exit_code] { exit_code = run_issue(*o); });
 
-  auto* list = add_command(token, "list", "Live tokens, newest first", *o);
+  auto* list = add_store_command(token, "list", "Live tokens, newest first", o->config);
   list->add_flag("--all", o->all, "Also revoked and expired tokens");
   list->add_flag("--json", o->json, "A JSON array instead of text");
   list->callback([o, &exit_code] { exit_code = run_list(*o); });
 
-  auto* revoke = add_command(token, "revoke", "End a token and every session using it", *o);
+  auto* revoke =
+      add_store_command(token, "revoke", "End a token and every session using it", o->config);
   revoke->add_option("id", o->id, "Token id (tok_...)")->required();
   revoke->callback([o, &exit_code] { exit_code = run_revoke(*o); });
 }

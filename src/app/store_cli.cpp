@@ -44,7 +44,8 @@ ConfigStore open_config_store(const std::string& command, const std::string& con
   }
   // create = false: the gateway creates the file; a file created by another OS user than
   // the gateway's would lock the gateway out.
-  auto store = state::open_sqlite_store(out.config->state.path, state::SqliteOptions{.create = false});
+  auto store =
+      state::open_sqlite_store(out.config->state.path, state::SqliteOptions{.create = false});
   if (!store) {
     std::cerr << "airlock " << command << ": " << store.error().message << "\n";
     exit_code = kExitRefused;
@@ -52,6 +53,14 @@ ConfigStore open_config_store(const std::string& command, const std::string& con
   }
   out.store = std::move(*store);
   return out;
+}
+
+CLI::App* add_store_command(CLI::App* parent, const char* name, const char* help,
+                            std::string& config_path) {
+  auto* cmd = parent->add_subcommand(name, help);
+  cmd->add_option("-c,--config", config_path, "Config file (YAML); its state.path is used")
+      ->required();
+  return cmd;
 }
 
 }  // namespace airlock::app

@@ -1,4 +1,6 @@
 #pragma once
+#include <CLI/CLI.hpp>
+
 // What the commands that read and change the state store share (approvals, token, access):
 // the config and its store, the clock, and who is running the command.
 #include <cstdint>
@@ -26,5 +28,10 @@ struct ConfigStore {
 // prefixed "airlock <command>: ", sets `exit_code` and returns a null store.
 ConfigStore open_config_store(const std::string& command, const std::string& config_path,
                               int& exit_code);
+
+// A subcommand of `parent` (approvals list, token issue, ...) with its required
+// -c/--config, whose state.path names the store.
+CLI::App* add_store_command(CLI::App* parent, const char* name, const char* help,
+                            std::string& config_path);
 
 }  // namespace airlock::app

@@ -17,8 +17,9 @@ void add_token_flags(CLI::App* cmd, TokenFlags& f, bool requested) {
   cmd->add_option("--ttl", f.ttl,
                   requested ? "Lifetime from collection: 90s, 15m (default), 2h; at most 24h"
                             : "Lifetime: 90s, 15m (default), 2h; at most 24h");
-  auto* reason = cmd->add_option("--reason", f.reason,
-                                 requested ? "Why: what the approver decides on" : "Why, for the record");
+  auto* reason =
+      cmd->add_option("--reason", f.reason,
+                      requested ? "Why: what the approver decides on" : "Why, for the record");
   if (requested) {
     allow->required();
     reason->required();

@@ -29,11 +29,14 @@ std::string actions_text(const std::vector<Action>& actions) {
 
 Result<ScopeEntry> parse_scope_entry(std::string_view text) {
   auto bad = [&](const std::string& why) {
-    return fail(sqlstate::kInvalidParameterValue,
-                "scope entry '" + std::string(text) + "': " + why +
-                    " (expected schema.table:action[,action...], e.g. public.tickets:select,update)");
+    return fail(
+        sqlstate::kInvalidParameterValue,
+        "scope entry '" + std::string(text) + "': " + why +
+            " (expected schema.table:action[,action...], e.g. public.tickets:select,update)");
   };
-  if (text.find_first_of("\n\r") != std::string_view::npos) return bad("line breaks are not allowed");
+  if (text.find_first_of("\n\r") != std::string_view::npos) {
+    return bad("line breaks are not allowed");
+  }
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos) return bad("no actions after ':'");
   ScopeEntry e;
@@ -46,7 +49,8 @@ Result<ScopeEntry> parse_scope_entry(std::string_view text) {
     std::string_view word = trim(rest.substr(0, comma));
     auto a = parse_action(word);
     if (!a) return bad("unknown action '" + std::string(word) + "'");
-    if (std::find(e.actions.begin(), e.actions.end(), *a) == e.actions.end()) e.actions.push_back(*a);
+    if (std::find(e.actions.begin(), e.actions.end(), *a) == e.actions.end())
+      e.actions.push_back(*a);
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);
   }

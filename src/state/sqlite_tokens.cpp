@@ -56,8 +56,9 @@ Token read_row(const Stmt& s) {
 
 Status add_event(Db& db, const Token& t, const char* event, std::string_view by,
                  std::int64_t at_ms) {
-  Stmt s(db, "INSERT INTO token_events (token, agent, event, by_whom, at_ms) "
-             "VALUES (?1, ?2, ?3, ?4, ?5)");
+  Stmt s(db,
+         "INSERT INTO token_events (token, agent, event, by_whom, at_ms) "
+         "VALUES (?1, ?2, ?3, ?4, ?5)");
   s.bind(1, t.id).bind(2, t.agent).bind(3, event).bind(4, by).bind(5, at_ms);
   return s.run();
 }
@@ -121,7 +122,8 @@ Result<Token> SqliteStore::revoke_token(std::string_view id, std::string_view by
   if (t.revoked_ms != 0) {
     return fail(kWrongState, t.id + " was already revoked at " + utc_text(t.revoked_ms));
   }
-  if (t.expires_ms <= now_ms) return fail(kWrongState, t.id + " expired at " + utc_text(t.expires_ms));
+  if (t.expires_ms <= now_ms)
+    return fail(kWrongState, t.id + " expired at " + utc_text(t.expires_ms));
   Stmt update(db_, "UPDATE tokens SET revoked_ms = ?2, revoked_by = ?3 WHERE id = ?1");
   update.bind(1, t.id).bind(2, now_ms).bind(3, by);
   if (auto s = update.run(); !s) return std::unexpected(s.error());
