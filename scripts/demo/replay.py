@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import select
 import subprocess
 import threading
 import time
@@ -49,14 +50,16 @@ class Attempt:
     masked: tuple | None = None      # (table, WHERE, columns): values that must come back masked
     storm: int = 0                   # a retry loop: this many reach PostgreSQL, the rest the breaker stops
     tool: str = ""                   # mcp agents: the MCP tool called with {"sql": sql}
+    revoke: bool = False             # token agents: the demo revokes the token first
 
 
 @dataclass
 class Agent:
     name: str
-    driver: str                      # psycopg | node | mcp
+    driver: str                      # psycopg | node | mcp | token (psycopg with a token)
     story: str
     attempts: list[Attempt] = field(default_factory=list)
+    token: tuple[str, ...] = ()      # token agents: `airlock token issue` flags
 
 
 AGENTS = [
@@ -150,6 +153,24 @@ AGENTS = [
               Attempt("SELECT email, phone FROM customers WHERE id = 1234", "allow", tool="query",
                       masked=("customers", "id = 1234", ("email", "phone"))),
           ]),
+    # The same support-bot, this time with a just-in-time token for one ticket instead of its
+    # standing password (docs/access.md): scoped to tickets and subscriptions, one row per
+    # write, five minutes. What its policy allows beyond that is refused, and revoking the
+    # token ends the session it has open.
+    Agent("support-bot", "token",
+          "gets a 5-minute token for ticket #42 (one row per write), wanders off scope, then is revoked",
+          [
+              Attempt("UPDATE tickets SET status = 'closed' WHERE id = 42", "allow"),
+              Attempt("SELECT full_name FROM customers WHERE id = 7", "deny", "token.scope"),
+              Attempt("UPDATE subscriptions SET plan = 'free' WHERE status = 'past_due'", "deny",
+                      "allow[4]",
+                      protects=("subscriptions", "status = 'past_due'"),
+                      check=("past_due subscriptions on a paid plan",
+                             "SELECT count(*) FROM subscriptions WHERE status = 'past_due' AND plan <> 'free'")),
+              Attempt("SELECT status FROM tickets WHERE id = 42", "deny", "token", revoke=True),
+          ],
+          token=("--allow", "public.tickets:select,update", "--allow", "public.subscriptions:update",
+                 "--max-rows", "1", "--ttl", "5m", "--reason", "ticket #42")),
     Agent("invoice-bot", "psycopg",
           "records a payment with a status that does not exist, and retries the failure in a tight loop",
           [
@@ -207,6 +228,9 @@ def classify(run: dict) -> Outcome:
             return Outcome("allow", "", text)
         return Outcome("allow", "", f"{tag} {n}" if tag in ("UPDATE", "DELETE", "INSERT") and n is not None else tag)
     msg = run.get("message", "")
+    ended = "terminating connection due to administrator command"
+    if run.get("code") == "57P01" or ended in msg:  # the token's end ended it (docs/access.md)
+        return Outcome("deny", "token", f"session ended by the gateway: FATAL 57P01 {ended}")
     if run.get("code") == "53400" and msg.startswith("airlock: "):
         return Outcome("deny", "breaker", msg[len("airlock: "):])
     if run.get("code") == "42501" and msg.startswith("airlock: "):
@@ -254,39 +278,74 @@ def approve_when_held(agent: str, sql: str, done: dict) -> None:
 
 
 def run_psycopg(agent: Agent, conn: dict) -> list[list[dict]]:
-    out = []
     with psycopg.connect(host=conn["host"], port=conn["port"], dbname=conn["database"],
                          user=agent.name, password=agent_password(agent.name), autocommit=True,
                          connect_timeout=10, application_name=f"{agent.name} (psycopg)") as c:
-        for a in agent.attempts:
-            runs = []
-            approver = None
-            approval: dict = {}
-            if a.approve:
-                approver = threading.Thread(target=approve_when_held, args=(agent.name, a.sql, approval))
-                approver.start()
-            for _ in range(a.repeat):
-                try:
-                    with c.cursor() as cur:
-                        # no parameters, never prepared: psycopg sends the simple query protocol,
-                        # so a string with several statements goes as one Query, as from psql
-                        cur.execute(a.sql, prepare=False)
-                        tag = (cur.statusmessage or "").split(" ")[0]
-                        run = {"ok": True, "command": tag, "rowCount": cur.rowcount}
-                        if cur.description:
-                            run["columns"] = [d.name for d in cur.description]
-                            run["rows"] = [list(r) for r in cur.fetchall()]
-                        runs.append(run)
-                except psycopg.errors.Error as e:
-                    d = e.diag
-                    runs.append({"ok": False, "code": e.sqlstate, "message": d.message_primary or str(e),
-                                 "hint": d.message_hint or ""})
-            if approver:
-                approver.join()
-                for r in runs:
-                    r["approval"] = approval.get("id", "")
-                    r["approval_rule"] = approval.get("rule", "")
-            out.append(runs)
+        return run_attempts(agent, c)
+
+
+TOKEN: dict = {}  # what the token scene issued, for its lines
+
+
+def token_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([APPROVER["bin"], "token", *args, "--config", APPROVER["config"]],
+                          capture_output=True, text=True, timeout=30)
+
+
+def wait_ended(c) -> None:
+    """Until the gateway has ended the session (its socket turns readable), at most 5 s."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not select.select([c.fileno()], [], [], 0.05)[0]:
+        pass
+
+
+def run_token(agent: Agent, conn: dict) -> list[list[dict]]:
+    issued = token_cli("issue", "--agent", agent.name, "--json", *agent.token)
+    if issued.returncode != 0:
+        raise RuntimeError(f"airlock token issue: {issued.stderr.strip()}")
+    TOKEN.update(json.loads(issued.stdout))
+    with psycopg.connect(host=conn["host"], port=conn["port"], dbname=conn["database"],
+                         user=TOKEN["user"], password=TOKEN["password"], autocommit=True,
+                         connect_timeout=10, application_name=f"{agent.name} (psycopg)") as c:
+        return run_attempts(agent, c)
+
+
+def run_attempts(agent: Agent, c) -> list[list[dict]]:
+    out = []
+    for a in agent.attempts:
+        runs = []
+        approver = None
+        approval: dict = {}
+        if a.approve:
+            approver = threading.Thread(target=approve_when_held, args=(agent.name, a.sql, approval))
+            approver.start()
+        if a.revoke:
+            r = token_cli("revoke", TOKEN["id"])
+            if r.returncode != 0:
+                raise RuntimeError(f"airlock token revoke: {r.stderr.strip()}")
+            wait_ended(c)
+        for _ in range(a.repeat):
+            try:
+                with c.cursor() as cur:
+                    # no parameters, never prepared: psycopg sends the simple query protocol,
+                    # so a string with several statements goes as one Query, as from psql
+                    cur.execute(a.sql, prepare=False)
+                    tag = (cur.statusmessage or "").split(" ")[0]
+                    run = {"ok": True, "command": tag, "rowCount": cur.rowcount}
+                    if cur.description:
+                        run["columns"] = [d.name for d in cur.description]
+                        run["rows"] = [list(r) for r in cur.fetchall()]
+                    runs.append(run)
+            except psycopg.errors.Error as e:
+                d = e.diag
+                runs.append({"ok": False, "code": e.sqlstate, "message": d.message_primary or str(e),
+                             "hint": d.message_hint or "", "detail": d.message_detail or ""})
+        if approver:
+            approver.join()
+            for r in runs:
+                r["approval"] = approval.get("id", "")
+                r["approval_rule"] = approval.get("rule", "")
+        out.append(runs)
     return out
 
 
@@ -319,6 +378,8 @@ def run_mcp(agent: Agent, conn: dict) -> list[list[dict]]:
 def driver_label(driver: str) -> str:
     if driver == "psycopg":
         return f"psycopg {psycopg.__version__}"
+    if driver == "token":
+        return f"psycopg {psycopg.__version__}, logged in with a just-in-time token"
     if driver == "mcp":
         try:
             v = json.loads((ROOT / "tests/mcp/node_modules/@modelcontextprotocol/sdk/package.json")
@@ -381,11 +442,15 @@ def main() -> int:
             if a.check:
                 before[("check", i)] = su_count(a.check[1])
         try:
-            run = {"psycopg": run_psycopg, "node": run_node, "mcp": run_mcp}[agent.driver]
+            run = {"psycopg": run_psycopg, "node": run_node, "mcp": run_mcp, "token": run_token}[agent.driver]
             results = run(agent, conn)
         except Exception as e:  # noqa: BLE001 - a connection failure ends the replay
             print(paint("31;1", f"  {agent.name}: could not run: {e}"))
             return 2
+        if agent.driver == "token":
+            print(" " * (W_AGENT + 3) + paint("2", f"airlock token issue: user {TOKEN['user']}, expires "
+                                              f"{TOKEN['expires_at']}; scope " + " ".join(agent.token[1:4:2])
+                                              + ", 1 row per write"))
         if agent.driver == "mcp":
             print(" " * (W_AGENT + 3) + paint("2", f"MCP {MCP['protocol']} over Streamable HTTP, tools offered: "
                                               + ", ".join(MCP["tools"])))
@@ -401,6 +466,8 @@ def main() -> int:
             if a.repeat > 1:
                 same = sum(1 for x in outs if (x.verdict, x.reason) == (o.verdict, o.reason))
                 reason = f"{same}/{a.repeat} times: {o.reason}"
+            if a.revoke:
+                print(" " * (W_AGENT + 3) + paint("2", f"airlock token revoke {TOKEN['id']}: the open session ends"))
             print(f"  {agent.name:<{W_AGENT}} {sql:<{W_SQL}} {paint(code, f'{label:<7}')} {reason}")
 
             problems = []
