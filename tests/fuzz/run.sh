@@ -96,10 +96,10 @@ done
 
 echo "fuzz summary (${seconds}s per target; cov and ft: libFuzzer's status once the corpus is"\
   "loaded -> at the end):"
-printf '  %-4s %-20s %10s %-14s %-14s %-12s  %s\n' result target execs cov ft corpus notes
+printf '  %-4s %-20s %10s %-15s %-15s %-12s  %s\n' result target execs cov ft corpus notes
 for row in "${rows[@]}"; do
   IFS='|' read -r res tname texecs tcov tft tbefore tnote <<<"$row"
-  printf '  %-4s %-20s %10s %-14s %-14s %-12s  %s\n' "$res" "$tname" "$texecs" "$tcov" "$tft" \
+  printf '  %-4s %-20s %10s %-15s %-15s %-12s  %s\n' "$res" "$tname" "$texecs" "$tcov" "$tft" \
     "$tbefore" "$tnote"
 done
 if ((failed)); then
