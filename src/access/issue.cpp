@@ -1,6 +1,8 @@
 // Issuing tokens: the checks, the secret, the verifier, the row in the store.
 #include "access/issue.hpp"
 
+#include <algorithm>
+
 #include "auth/scram.hpp"
 #include "auth/verifier.hpp"
 #include "core/hex.hpp"
@@ -48,6 +50,14 @@ std::vector<std::string> check_request(const config::Config& cfg, const TokenReq
         "max_rows needs an allow list: a token without one has its agent's policy as it is");
   }
   if (request.max_rows && *request.max_rows < 0) why.push_back("max_rows must be 0 or more");
+  if (request.max_rows) {
+    for (const auto& e : scope) {
+      if (std::find(e.actions.begin(), e.actions.end(), policy::Action::Truncate) != e.actions.end()) {
+        why.push_back("truncate on " + policy::display(e.table) +
+                      " cannot be limited to max_rows (no row count): leave it out or drop max_rows");
+      }
+    }
+  }
   if (request.ttl.count() <= 0) why.push_back("the ttl must be positive");
   if (request.ttl > kMaxTtl) why.push_back("the ttl may be at most 24h");
   if (request.reason.size() > kMaxReasonBytes) {

@@ -12,8 +12,9 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// The actions whose rows the row guard counts: COPY FROM counts as the insert it is.
 bool limits_rows(Action a) {
-  return a == Action::Insert || a == Action::Update || a == Action::Delete;
+  return a == Action::Insert || a == Action::Update || a == Action::Delete || a == Action::Copy;
 }
 
 std::string actions_text(const std::vector<Action>& actions) {

@@ -76,7 +76,10 @@ Server::~Server() {
   tcp_acceptor_.reset();
   unix_acceptor_.reset();
   catalog_timer_.reset();
-  token_timer_.reset();
+  if (token_sweeper_.joinable()) {
+    token_sweeper_.request_stop();
+    token_sweeper_.join();
+  }
   threads_.destroy();
 }
 
@@ -140,7 +143,9 @@ int Server::run() {
   }
   net::asio::co_spawn(ctx0, handle_signals(), net::asio::detached);
   net::asio::co_spawn(ctx0, refresh_catalog(), net::asio::detached);
-  net::asio::co_spawn(ctx0, sweep_tokens(), net::asio::detached);
+  if (services_.store) {
+    token_sweeper_ = std::jthread([this](std::stop_token stop) { sweep_tokens(stop); });
+  }
   spdlog::info("airlock listening on {}:{} ({} threads), upstream {}:{}/{}", cfg.listen.host,
                cfg.listen.port, threads_.size(), cfg.upstream.host, cfg.upstream.port,
                cfg.upstream.database);
@@ -293,7 +298,6 @@ net::awaitable<void> Server::refresh_catalog() {
 
 net::awaitable<void> Server::shutdown() {
   if (catalog_timer_) catalog_timer_->cancel();
-  if (token_timer_) token_timer_->cancel();
   services_.draining = true;
   net::error_code ec;
   if (tcp_acceptor_) tcp_acceptor_->close(ec);

@@ -3,6 +3,8 @@
 // socket), runs each Session on one I/O thread, and handles SIGHUP (reload) and
 // SIGTERM/SIGINT (graceful shutdown through a drain gate).
 #include <memory>
+#include <stop_token>
+#include <thread>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -70,7 +72,7 @@ class Server {
   void reload();
   net::awaitable<void> shutdown();
   net::awaitable<void> refresh_catalog();
-  net::awaitable<void> sweep_tokens();  // server_tokens.cpp
+  void sweep_tokens(std::stop_token stop);  // server_tokens.cpp, on token_sweeper_
   net::awaitable<void> probe_upstream_now();
 
   std::string config_path_;
@@ -84,7 +86,9 @@ class Server {
   std::unique_ptr<net::asio::local::stream_protocol::acceptor> unix_acceptor_;
   std::string unix_path_;
   std::unique_ptr<net::asio::steady_timer> catalog_timer_;
-  std::unique_ptr<net::asio::steady_timer> token_timer_;
+  // Its own thread: the sweep reads and writes the state store, which may block (a lock
+  // held by another process), and must not stall an I/O thread's sessions.
+  std::jthread token_sweeper_;
   std::vector<Front*> fronts_;
 };
 

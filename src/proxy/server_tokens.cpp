@@ -1,7 +1,10 @@
-// Server: the token sweep (token_leases.hpp). Four times a second, on I/O thread 0: marks
+// Server: the token sweep (token_leases.hpp). Four times a second, on its own thread: marks
 // the leases of revoked tokens (each session's watchdog then ends it), reports the sessions
 // open per token to the state store, and writes the token events no gateway has audited yet.
 #include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <mutex>
 
 #include "proxy/server.hpp"
 
@@ -35,11 +38,12 @@ audit::Record event_record(const state::TokenEvent& e) {
 
 }  // namespace
 
-net::awaitable<void> Server::sweep_tokens() {
-  if (!services_.store) co_return;
-  token_timer_ = std::make_unique<net::asio::steady_timer>(co_await net::asio::this_coro::executor);
+void Server::sweep_tokens(std::stop_token stop) {
   std::string last_error;
-  while (!services_.draining.load()) {
+  std::mutex mu;
+  std::condition_variable_any wake;
+  // Also while draining: a token revoked during the shutdown grace still ends its sessions.
+  while (!stop.stop_requested()) {
     auto swept = services_.tokens.sweep(*services_.store, now_ms());
     for (const auto& id : swept.revoked) {
       spdlog::info("token {} revoked: ending its sessions", id);
@@ -56,8 +60,8 @@ net::awaitable<void> Server::sweep_tokens() {
       spdlog::error("state store: token sweep failed (retrying): {}", swept.error);
     }
     last_error = swept.error;
-    token_timer_->expires_after(kSweepPeriod);
-    co_await token_timer_->async_wait(net::nothrow);
+    std::unique_lock lock(mu);
+    wake.wait_for(lock, stop, kSweepPeriod, [] { return false; });
   }
 }
 

@@ -30,6 +30,11 @@ net::awaitable<void> Session::run() {
     app_intent_ = intent_of_application_name(application_name_);
     using namespace boost::asio::experimental::awaitable_operators;
     co_await (client_to_upstream() || upstream_to_client() || watchdog());
+    if (cancel_at_end_ && upstream_ && pending_syncs_ > 0) {
+      // Ended by the gateway (a token's end) with a statement running: the upstream socket
+      // is closed already, and the statement must not run on for nobody.
+      co_await cancel_upstream_query();
+    }
     if (upstream_ && upstream_->stream->is_open() && !write_timed_out_ && !client_terminated_) {
       // The client left while a statement ran: cancel it, so the backend is not left
       // working for nobody (a client that said Terminate meant its statements to finish).

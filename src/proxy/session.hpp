@@ -193,6 +193,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // The just-in-time token the session logged in with (token_leases.hpp); null: the agent's
   // own password. The watchdog ends the session when it expires or is revoked.
   std::shared_ptr<TokenLease> token_;
+  bool cancel_at_end_ = false;  // end_if_token_ended: run() cancels a running statement
   std::string application_name_;
   // The intent application_name states (core/intent_text.hpp), at login and after each
   // change the server reports (SET application_name); "" = none.

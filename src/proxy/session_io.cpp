@@ -88,9 +88,15 @@ net::awaitable<bool> Session::end_if_token_ended() {
                           .count();
   const auto state = token_->state(now_ms);
   if (state == TokenLease::Live) co_return false;
-  const char* what = state == TokenLease::Revoked ? "revoked" : "expired";
+  const char* what = state == TokenLease::Revoked  ? "revoked"
+                     : state == TokenLease::Expired ? "expired"
+                                                    : "cannot be checked (the state store is unreadable)";
   spdlog::info("session end agent={} session={}: token {} {}", agent_, session_id_, token_->id,
                what);
+  // A statement still running must not finish after the token's end: run() cancels it
+  // upstream once the relay has stopped (after the FATAL, so that the client sees what
+  // pg_terminate_backend would send and not the cancel's 57014 first).
+  cancel_at_end_ = true;
   // What PostgreSQL sends for pg_terminate_backend, so that drivers and pools treat it as
   // the end of this connection; run() then cancels a statement still running upstream.
   const Error e = Error::make(sqlstate::kAdminShutdown,

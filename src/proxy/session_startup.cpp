@@ -161,7 +161,9 @@ net::awaitable<Status> Session::authenticate(const std::string& user) {
     co_return std::unexpected(bad_password);  // unreachable: mock keys
   }
   if (token) {
-    token_ = services_.tokens.attach(*token);
+    token_ = services_.tokens.attach(*token, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count());
     if (!token_) {
       spdlog::error("token {} has a scope that does not parse; refused", token->id);
       co_return std::unexpected(bad_password);

@@ -7,10 +7,13 @@
 
 namespace airlock::proxy {
 
-std::shared_ptr<TokenLease> TokenLeases::attach(const state::Token& token) {
+std::shared_ptr<TokenLease> TokenLeases::attach(const state::Token& token, std::int64_t now_ms) {
   std::lock_guard lock(mu_);
   if (auto it = leases_.find(token.id); it != leases_.end()) {
-    if (auto lease = it->second.lock()) return lease;
+    if (auto lease = it->second.lock()) {
+      lease->verified_ms.store(now_ms, std::memory_order_relaxed);  // just read as live
+      return lease;
+    }
   }
   std::vector<policy::ScopeEntry> scope;
   for (const auto& text : token.allow) {
@@ -24,6 +27,7 @@ std::shared_ptr<TokenLease> TokenLeases::attach(const state::Token& token) {
   lease->id = token.id;
   lease->agent = token.agent;
   lease->expires_ms = token.expires_ms;
+  lease->verified_ms.store(now_ms, std::memory_order_relaxed);
   if (!token.allow.empty()) {  // none: the agent's policy as it is (access/issue.hpp)
     lease->scope = std::make_shared<const policy::AgentPolicy>(
         policy::compile_scope(token.agent, scope, max_rows));
@@ -64,6 +68,8 @@ TokenLeases::SweepResult TokenLeases::sweep(state::Store& store, std::int64_t no
     if (!*token || (*token)->revoked_ms != 0) {
       lease->end.store(TokenLease::Revoked, std::memory_order_relaxed);
       out.revoked.push_back(lease->id);
+    } else {
+      lease->verified_ms.store(now_ms, std::memory_order_relaxed);
     }
   }
   std::sort(counts.begin(), counts.end());

@@ -18,7 +18,10 @@
 namespace airlock::proxy {
 
 struct TokenLease {
-  enum End : int { Live = 0, Expired = 1, Revoked = 2 };
+  enum End : int { Live = 0, Expired = 1, Revoked = 2, Unverified = 3 };
+  // A lease whose revocation state could not be read from the store for this long ends
+  // (fail closed): a store that cannot be read must not keep a revoked token working.
+  static constexpr std::int64_t kUnverifiedAfterMs = 10'000;
 
   std::string id;
   std::string agent;
@@ -27,13 +30,16 @@ struct TokenLease {
   // null: the token has no allow list and carries its agent's policy unchanged.
   std::shared_ptr<const policy::AgentPolicy> scope;
   std::string scope_text;
-  std::atomic<int> end{Live};  // set by the sweep (revoked) or by the session (expired)
+  std::atomic<int> end{Live};  // set by the sweep (revoked)
+  std::atomic<std::int64_t> verified_ms{0};  // when the store last said "not revoked"
 
-  // Live, Expired or Revoked as of now_ms; expiry needs no sweep.
+  // As of now_ms; expiry needs no sweep.
   End state(std::int64_t now_ms) const {
     const int e = end.load(std::memory_order_relaxed);
     if (e != Live) return static_cast<End>(e);
-    return now_ms >= expires_ms ? Expired : Live;
+    if (now_ms >= expires_ms) return Expired;
+    if (now_ms - verified_ms.load(std::memory_order_relaxed) > kUnverifiedAfterMs) return Unverified;
+    return Live;
   }
 };
 
@@ -42,16 +48,16 @@ class TokenLeases {
   // A lease for a session that has just logged in with `token` (live, checked by the caller).
   // Sessions of one token share the lease. Null when the scope does not parse (it was checked
   // at issue: only a foreign writer of the store could cause it).
-  std::shared_ptr<TokenLease> attach(const state::Token& token);
+  std::shared_ptr<TokenLease> attach(const state::Token& token, std::int64_t now_ms);
 
   struct SweepResult {
     std::vector<std::string> revoked;         // tokens found revoked by this sweep
     std::vector<state::TokenEvent> events;    // to audit
     std::string error;                        // the store failed (the sweep retries)
   };
-  // Any thread, one at a time (the Server's timer). Reads the state of each token with a
-  // live session, marks revoked ones, reports session counts when they changed, and claims
-  // up to 100 events.
+  // Any thread, one at a time (the Server's sweeper thread). Reads the state of each token
+  // with a live session, marks revoked ones (and refreshes verified_ms of the others),
+  // reports session counts when they changed, and claims up to 100 events.
   SweepResult sweep(state::Store& store, std::int64_t now_ms);
 
  private:

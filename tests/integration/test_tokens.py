@@ -74,7 +74,8 @@ class Holder:
     """A session kept open until the gateway ends it: idle, or running
     `SELECT pg_sleep(0.9)` in a loop. `error` is what ended it."""
 
-    def __init__(self, gw, token: dict, busy: bool):
+    def __init__(self, gw, token: dict, busy: bool, long: bool = False):
+        self.long = long
         self.conn = connect(gw, token)
         self.error: BaseException | None = None
         self.ended = threading.Event()
@@ -87,6 +88,9 @@ class Holder:
         try:
             while True:
                 self.conn.execute("SELECT pg_sleep(0.9)")
+                if self.long:  # then one that outlives the token unless it is cancelled
+                    # (the policy refuses pg_sleep of more than a second: 30 of 0.9 s)
+                    self.conn.execute("SELECT " + ", ".join(["pg_sleep(0.9)"] * 30) + " /* token-long */")
         except BaseException as e:  # noqa: BLE001 - what ended the session is the point
             self.error = e
         finally:
@@ -187,8 +191,8 @@ def test_expiry_ends_idle_and_busy_sessions_and_logins(gw):
 def test_revocation_ends_sessions_at_once(gw, pg):
     t = issue(gw, "--allow", SCOPE, "--ttl", "10m")
     idle = Holder(gw, t, busy=False)
-    busy = Holder(gw, t, busy=True)
-    waits.wait_for_statement(pg, "pg_sleep(0.9)")
+    busy = Holder(gw, t, busy=True, long=True)
+    waits.wait_for_statement(pg, "token-long")
     start = time.monotonic()
     r = cli(gw, "revoke", t["id"])
     assert "revoked" in r.stdout
@@ -198,8 +202,8 @@ def test_revocation_ends_sessions_at_once(gw, pg):
     assert elapsed < 5, elapsed
     assert_login_fails(gw, t)
     # The statement that was running is cancelled upstream, not left to finish.
-    waits.until(lambda: not waits.active_statements(pg, "pg_sleep(0.9)"), timeout=10,
-                what="the running pg_sleep to be cancelled")
+    waits.until(lambda: not waits.active_statements(pg, "token-long"), timeout=10,
+                what="the long statement to be cancelled")
     again = cli(gw, "revoke", t["id"], ok=False)
     assert again.returncode == 1 and "already revoked" in again.stderr, again.stderr
 

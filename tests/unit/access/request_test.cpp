@@ -55,6 +55,9 @@ const RefusedRow kRefused[] = {
     {"ttl_over_a_day",
      with(ask({"public.tickets:select"}), [](TokenRequest& r) { r.ttl = std::chrono::hours(25); }),
      {"at most 24h"}},
+    {"truncate_with_max_rows",
+     with(ask({"public.tickets:select,truncate"}), [](TokenRequest& r) { r.max_rows = 5; }),
+     {"truncate on public.tickets cannot be limited to max_rows"}},
     {"scope_and_reason_together", ask({"public.tickets:truncate"}, ""),
      {"truncate", "needs a reason"}},
 };

@@ -90,6 +90,21 @@ TEST(TokenScope, NeverWiderThanThePolicy) {
                                       "select on public.other is not in bot's policy"}));
 }
 
+TEST(TokenScope, MaxRowsLimitsEveryCountedWrite) {
+  const std::vector<ScopeEntry> entries{*parse_scope_entry("public.tickets:select,insert,copy")};
+  const AgentPolicy scope = compile_scope("bot", entries, 5);
+  EvalContext ctx;
+  ctx.search_path = {"public"};
+  for (const char* sql : {"COPY tickets FROM STDIN", "INSERT INTO tickets VALUES (1, 'x')"}) {
+    const auto an = sql::analyze(sql, sql::AnalyzeLimits{}, catalog(), {"public"});
+    const Decision d = evaluate(scope, an, ctx);
+    EXPECT_EQ(d.verdict, Verdict::Allow) << sql << ": " << d.reason;
+    EXPECT_EQ(d.row_limit, std::optional<std::uint64_t>(5)) << sql;
+  }
+  const auto read = sql::analyze("SELECT * FROM tickets", sql::AnalyzeLimits{}, catalog(), {"public"});
+  EXPECT_FALSE(evaluate(scope, read, ctx).row_limit) << "reads are not limited";
+}
+
 struct StatementCase {
   const char* sql;
   const char* agent_rule;  // the agent's decision alone
