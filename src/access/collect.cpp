@@ -35,13 +35,16 @@ std::string_view to_string(Collected c) noexcept {
 
 Result<Collection> collect_access(state::Store& store, const config::Config& cfg,
                                   std::string_view id, std::string_view agent,
-                                  std::int64_t now_ms) {
+                                  std::int64_t now_ms, std::string_view user) {
   auto found = store.get_approval(id, now_ms);
   if (!found) return std::unexpected(found.error());
   if (!*found) return not_found(id);
   state::Approval a = std::move(**found);
   auto wanted = requested_access(a);
   if (!wanted || (!agent.empty() && a.agent != agent)) return not_found(id);
+  if (!user.empty() && !wanted->requested_by.empty() && wanted->requested_by != user) {
+    return not_found(id);  // another login of the same agent (a narrower token, say)
+  }
 
   switch (a.status) {
     case state::ApprovalStatus::Pending: return answer(Collected::Pending, std::move(a));

@@ -36,10 +36,12 @@ struct Collection {
 // only that agent's, and another's is "not found" like an unknown id. The token is checked
 // against the policy in force now (cfg): a scope the agent lost since the approval is
 // refused and the request stays approved. Errors: state::kNotFound, kInvalidParameterValue
-// (the scope is no longer granted), or the store's failure.
+// (the scope is no longer granted), or the store's failure. `user` (MCP: the caller's login,
+// an agent's name or a token id): a request asked for over MCP is collected only by the
+// login that asked; "" (the CLI) skips that check.
 Result<Collection> collect_access(state::Store& store, const config::Config& cfg,
                                   std::string_view id, std::string_view agent,
-                                  std::int64_t now_ms);
+                                  std::int64_t now_ms, std::string_view user = {});
 
 // What `airlock access status --json` prints and the MCP tool access_status returns, as
 // JSON text: {"status", "id"} and, by status, approved: "user", "password", "expires_at"

@@ -28,6 +28,9 @@ struct TokenRequest {
   std::string reason;
   std::string issued_by;
   std::string request_id;  // the access request it answers, if any
+  // Access requests: the login that asked (an agent's name or a token id; "" = the CLI). Over
+  // MCP only that login may collect the token, so a narrower token of the same agent cannot.
+  std::string requested_by;
 };
 
 struct IssuedToken {

@@ -20,6 +20,7 @@ std::string params_json(const TokenRequest& r) {
   j["allow"] = r.allow;
   j["max_rows"] = r.max_rows ? json(*r.max_rows) : json(nullptr);
   j["ttl_ms"] = r.ttl.count();
+  if (!r.requested_by.empty()) j["requested_by"] = r.requested_by;
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -81,6 +82,9 @@ std::optional<TokenRequest> requested_access(const state::Approval& a) {
     r.max_rows = j["max_rows"].get<std::int64_t>();
   }
   r.ttl = std::chrono::milliseconds(j["ttl_ms"].get<std::int64_t>());
+  if (j.contains("requested_by") && j["requested_by"].is_string()) {
+    r.requested_by = j["requested_by"].get<std::string>();
+  }
   return r;
 }
 

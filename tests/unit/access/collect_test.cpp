@@ -119,6 +119,21 @@ TEST_F(Collect, AnotherAgentGetsNoSuchRequest) {
   EXPECT_EQ(mine->status, Collected::Approved);
 }
 
+TEST_F(Collect, OnlyTheLoginThatAskedOverMcp) {
+  auto req = ask({"public.tickets:select"});
+  req.requested_by = "support-bot";  // the agent's own password asked
+  auto a = open_access_request(*store_, *cfg_, req, kT0);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(store_->decide_approval(a->id, true, "alice", "", kT0 + 1));
+  // A token of the same agent may not collect the wider token its agent asked for.
+  auto other = collect_access(*store_, *cfg_, a->id, "support-bot", kT0 + 2, "tok_0123456789abcdef");
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().sqlstate, state::kNotFound);
+  auto mine = collect_access(*store_, *cfg_, a->id, "support-bot", kT0 + 3, "support-bot");
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->status, Collected::Approved);
+}
+
 TEST_F(Collect, AnyAgentWhenNoneIsNamed) {  // the CLI
   const auto id = open();
   ASSERT_TRUE(store_->decide_approval(id, true, "alice", "", kT0 + 1));
