@@ -62,6 +62,6 @@ def test_demo_quick_replays_as_expected():
     assert "customers: 20,000 before, 20,000 after" in run.stdout
     assert "came back masked: ***, ***" in run.stdout
     # the token scene: support-bot on a just-in-time token, narrowed, then revoked
-    assert "logged in with a just-in-time token" in run.stdout
+    assert "airlock token issue: user tok_" in run.stdout and "airlock token revoke tok_" in run.stdout
     assert "[token.scope]" in run.stdout and "the limit for support-bot is 1 [allow[4]]" in run.stdout
     assert "session ended by the gateway: FATAL 57P01" in run.stdout
