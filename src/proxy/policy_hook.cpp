@@ -149,6 +149,11 @@ Verdict PolicyHook::on_statement(const StatementEvent& ev) {
     }
     if (cacheable) cache.insert(generation_, cache_key_, path_key_, ev.sql, v);
   }
+  if (lease_ && lease_->state(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count()) != TokenLease::Live) {
+    return token_ended_refusal(v);  // also in observe mode: the credential is gone
+  }
   // Also in observe mode: a read-only front's contract is not the policy's to relax.
   if (reads_only_ && (v.forward || observe_) && !(v.info && v.info->writes_nothing)) {
     return read_only_refusal(v);
@@ -287,6 +292,21 @@ Verdict PolicyHook::intent_refusal(const Verdict& allowed) const {
   // Observe mode forwards it (observed()): the session must still follow its names.
   v.effects = allowed.effects;
   v.mask = allowed.mask;
+  return v;
+}
+
+// Not cached: it depends on the moment, not on the statement.
+Verdict PolicyHook::token_ended_refusal(const Verdict& allowed) const {
+  auto info = allowed.info ? std::make_shared<StatementInfo>(*allowed.info)
+                           : std::make_shared<StatementInfo>();
+  info->decision = "deny";
+  info->rule = "token.ended";
+  info->reason = "token " + lease_->id + " has ended";
+  Verdict v = refusal("token " + lease_->id + " has ended (revoked, expired or unverifiable); " +
+                          "this session is closing [token.ended]",
+                      "Ask for a new token (airlock access request, or the request_access tool).");
+  v.info = std::move(info);
+  spdlog::info("deny agent={} {}", agent_, v.error.message);
   return v;
 }
 

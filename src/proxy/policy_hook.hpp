@@ -25,6 +25,7 @@
 #include "proxy/intent_rule.hpp"
 #include "proxy/name_effects.hpp"
 #include "proxy/statement_hook.hpp"
+#include "proxy/token_leases.hpp"
 #include "sql/analyze.hpp"
 #include "sql/catalog.hpp"
 
@@ -48,11 +49,16 @@ class PolicyHook final : public StatementHook {
   // smaller than the agent's. Call before the first statement.
   void restrict_to_token(std::string id, std::shared_ptr<const policy::AgentPolicy> scope,
                          std::string scope_text);
+  // The session's token (owned by the session, which outlives the hook): once it has ended,
+  // every statement is refused (token.ended) until the watchdog ends the session, so that
+  // none starts in the moments between a revocation and the session's end.
+  void watch_token(const TokenLease* lease) { lease_ = lease; }
   void set_prepared_lookup(PreparedLookup lookup) override;
 
  private:
   Verdict decide(const StatementEvent& ev, bool& cacheable, StatementInfo* info);
   Verdict read_only_refusal(const Verdict& allowed) const;
+  Verdict token_ended_refusal(const Verdict& allowed) const;
   void narrow_to_token(const sql::Analysis& analysis, policy::Decision& d) const;
   Verdict intent_refusal(const Verdict& allowed) const;
   Verdict judge(const sql::Analysis& analysis, policy::Decision& d, bool& cacheable,
@@ -83,6 +89,7 @@ class PolicyHook final : public StatementHook {
   std::string token_id_;
   std::string token_hint_;
   std::string cache_key_;  // agent_, or agent_ + '\0' + token id
+  const TokenLease* lease_ = nullptr;  // watch_token()
   bool reads_only_ = false;         // restrict_to_reads()
   std::string reads_only_hint_;
 };

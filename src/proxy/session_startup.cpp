@@ -306,6 +306,7 @@ net::awaitable<Status> Session::make_hook() {
                                            services_.audit != nullptr, cfg.audit.keep_literals,
                                            cfg.masking.key);
   if (local_ && local_->read_only) hook->restrict_to_reads(local_->read_only_hint);
+  if (token_) hook->watch_token(token_.get());
   if (token_ && token_->scope) hook->restrict_to_token(token_->id, token_->scope, token_->scope_text);
   hook_ = std::move(hook);
   if (local_) {  // before ReadyForQuery: the front end may act on it at once
