@@ -22,6 +22,7 @@
 #include "mcp/gateway_backend.hpp"
 #include "mcp/http_checks.hpp"
 #include "net/tls.hpp"
+#include "proxy/guard_text.hpp"
 
 namespace airlock::mcp {
 
@@ -108,11 +109,8 @@ std::variant<Reply, Caller> McpListener::Impl::admit(const bhttp::request<bhttp:
   }
   // The same work for a missing, wrong or right secret the first time (bearer_auth.hpp).
   const std::string secret(http::bearer_token(std::string_view(req[bhttp::field::authorization])));
-  const auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
   auto who = auth->identify(*snap->config, snap->generation, secret,
-                            server->services().store.get(), wall_ms);
+                            server->services().store.get(), proxy::now_ms());
   if (!who) {
     auth->failed(address, now);
     server->services().counters.auth_failures.fetch_add(1, std::memory_order_relaxed);

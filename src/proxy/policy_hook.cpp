@@ -149,14 +149,12 @@ Verdict PolicyHook::on_statement(const StatementEvent& ev) {
     }
     if (cacheable) cache.insert(generation_, cache_key_, path_key_, ev.sql, v);
   }
-  if (lease_ && lease_->state(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count()) != TokenLease::Live) {
-    return token_ended_refusal(v);  // also in observe mode: the credential is gone
+  if (lease_ && lease_->state(now_ms()) != TokenLease::Live) {
+    return logged(token_ended_refusal(v));  // also in observe mode: the credential is gone
   }
   // Also in observe mode: a read-only front's contract is not the policy's to relax.
   if (reads_only_ && (v.forward || observe_) && !(v.info && v.info->writes_nothing)) {
-    return read_only_refusal(v);
+    return logged(read_only_refusal(v));
   }
   // What the policy lets through needs an intent stated somewhere, if the agent says so.
   if (v.forward && v.info && v.info->needs_intent && v.info->intent.empty() &&
@@ -265,30 +263,41 @@ void PolicyHook::restrict_to_reads(std::string hint) {
 }
 
 // Not cached: the cache holds what the policy says, shared by every session of the agent.
-Verdict PolicyHook::read_only_refusal(const Verdict& allowed) const {
+// A refusal by a session-level rule, on top of what the policy allowed (never cached): the
+// statement's record keeps its analysis and says the rule and reason.
+Verdict PolicyHook::refuse_allowed(const Verdict& allowed, Verdict refused, std::string rule,
+                                   std::string reason) const {
   auto info = allowed.info ? std::make_shared<StatementInfo>(*allowed.info)
                            : std::make_shared<StatementInfo>();
   info->decision = "deny";
-  info->rule = "gateway.read_only";
-  info->reason = "this session runs only statements that change nothing";
-  Verdict v = refusal("this session runs only statements that change nothing (SELECT, SHOW, "
-                      "EXPLAIN without ANALYZE, calling no function that may write) "
-                      "[gateway.read_only]",
-                      reads_only_hint_);
-  v.info = std::move(info);
-  spdlog::info("deny agent={} {}", agent_, v.error.message);
-  return v;
+  info->rule = std::move(rule);
+  info->reason = std::move(reason);
+  refused.info = std::move(info);
+  return refused;
+}
+
+// A refusal that no mode relaxes, returned at once: logged here, as the others are below.
+Verdict PolicyHook::logged(Verdict refused) const {
+  spdlog::info("deny agent={} {}", agent_, refused.error.message);
+  return refused;
+}
+
+Verdict PolicyHook::read_only_refusal(const Verdict& allowed) const {
+  return refuse_allowed(
+      allowed,
+      refusal("this session runs only statements that change nothing (SELECT, SHOW, "
+              "EXPLAIN without ANALYZE, calling no function that may write) "
+              "[gateway.read_only]",
+              reads_only_hint_),
+      "gateway.read_only", "this session runs only statements that change nothing");
 }
 
 // Not cached either: whether an intent was stated depends on the session.
 Verdict PolicyHook::intent_refusal(const Verdict& allowed) const {
   GatewayRefusal r = intent_rule_.refusal();
-  auto info = std::make_shared<StatementInfo>(*allowed.info);
-  info->decision = "deny";
-  info->rule = r.rule;
-  info->reason = r.reason;
-  Verdict v = Verdict::deny(Error::make(r.sqlstate, std::move(r.message)), std::move(r.hint));
-  v.info = std::move(info);
+  Verdict v = refuse_allowed(
+      allowed, Verdict::deny(Error::make(r.sqlstate, std::move(r.message)), std::move(r.hint)),
+      r.rule, r.reason);
   // Observe mode forwards it (observed()): the session must still follow its names.
   v.effects = allowed.effects;
   v.mask = allowed.mask;
@@ -297,17 +306,12 @@ Verdict PolicyHook::intent_refusal(const Verdict& allowed) const {
 
 // Not cached: it depends on the moment, not on the statement.
 Verdict PolicyHook::token_ended_refusal(const Verdict& allowed) const {
-  auto info = allowed.info ? std::make_shared<StatementInfo>(*allowed.info)
-                           : std::make_shared<StatementInfo>();
-  info->decision = "deny";
-  info->rule = "token.ended";
-  info->reason = "token " + lease_->id + " has ended";
-  Verdict v = refusal("token " + lease_->id + " has ended (revoked, expired or unverifiable); " +
-                          "this session is closing [token.ended]",
-                      "Ask for a new token (airlock access request, or the request_access tool).");
-  v.info = std::move(info);
-  spdlog::info("deny agent={} {}", agent_, v.error.message);
-  return v;
+  return refuse_allowed(
+      allowed,
+      refusal("token " + lease_->id + " has ended (revoked, expired or unverifiable); " +
+                  "this session is closing [token.ended]",
+              "Ask for a new token (airlock access request, or the request_access tool)."),
+      "token.ended", "token " + lease_->id + " has ended");
 }
 
 void PolicyHook::set_prepared_lookup(PreparedLookup lookup) {

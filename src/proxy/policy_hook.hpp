@@ -57,6 +57,9 @@ class PolicyHook final : public StatementHook {
 
  private:
   Verdict decide(const StatementEvent& ev, bool& cacheable, StatementInfo* info);
+  Verdict refuse_allowed(const Verdict& allowed, Verdict refused, std::string rule,
+                         std::string reason) const;
+  Verdict logged(Verdict refused) const;
   Verdict read_only_refusal(const Verdict& allowed) const;
   Verdict token_ended_refusal(const Verdict& allowed) const;
   void narrow_to_token(const sql::Analysis& analysis, policy::Decision& d) const;

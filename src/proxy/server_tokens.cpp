@@ -6,18 +6,13 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "proxy/guard_text.hpp"
 #include "proxy/server.hpp"
 
 namespace airlock::proxy {
 namespace {
 
 constexpr auto kSweepPeriod = std::chrono::milliseconds(250);
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 audit::Record event_record(const state::TokenEvent& e) {
   audit::Record r;

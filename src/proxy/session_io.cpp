@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "protocol/backend.hpp"
+#include "proxy/guard_text.hpp"
 #include "proxy/session.hpp"
 
 namespace airlock::proxy {
@@ -83,10 +84,7 @@ net::awaitable<void> Session::watchdog() {
 }
 
 net::awaitable<bool> Session::end_if_token_ended() {
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  const auto state = token_->state(now_ms);
+  const auto state = token_->state(now_ms());
   if (state == TokenLease::Live) co_return false;
   const char* what = state == TokenLease::Revoked  ? "revoked"
                      : state == TokenLease::Expired ? "expired"

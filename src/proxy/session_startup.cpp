@@ -8,6 +8,7 @@
 #include "protocol/frontend.hpp"
 #include "protocol/startup.hpp"
 #include "proxy/frame_io.hpp"
+#include "proxy/guard_text.hpp"
 #include "proxy/session.hpp"
 #include "proxy/policy_hook.hpp"
 #include "proxy/search_path.hpp"
@@ -110,11 +111,8 @@ net::awaitable<Status> Session::authenticate(const std::string& user) {
     if (!it->second.token_only) verifier = it->second.verifier;
   } else if (user.starts_with("tok_") && services_.store) {
     auto found = services_.store->get_token(user);
-    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
     if (!found) spdlog::error("state store: cannot read token {}: {}", user, found.error().message);
-    if (found && *found && (*found)->live(now_ms)) {
+    if (found && *found && (*found)->live(now_ms())) {
       it = cfg.agents.find((*found)->agent);
       verifier = auth::parse_verifier((*found)->verifier);
       if (it != cfg.agents.end() && verifier) token = std::move(**found);
@@ -161,9 +159,7 @@ net::awaitable<Status> Session::authenticate(const std::string& user) {
     co_return std::unexpected(bad_password);  // unreachable: mock keys
   }
   if (token) {
-    token_ = services_.tokens.attach(*token, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                 std::chrono::system_clock::now().time_since_epoch())
-                                                 .count());
+    token_ = services_.tokens.attach(*token, now_ms());
     if (!token_) {
       spdlog::error("token {} has a scope that does not parse; refused", token->id);
       co_return std::unexpected(bad_password);
