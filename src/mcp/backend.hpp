@@ -22,6 +22,10 @@ struct Caller {
   std::string secret_key;  // identifies the secret (a keyed hash), for pooling sessions
   std::string client;      // "127.0.0.1:53122"
   std::size_t io = 0;      // the gateway I/O thread the request is served on
+
+  // What the caller logs in as ("" user: the agent itself), and its token's id ("" = none).
+  const std::string& login() const { return user.empty() ? agent : user; }
+  std::string token() const { return login() != agent ? login() : std::string(); }
 };
 
 // Tool names, fixed by issue #12 so that clients can rely on them.

@@ -36,7 +36,7 @@ ToolResult GatewayBackend::request_access(const Caller& caller, const ToolReques
   }
   access::TokenRequest asked;
   asked.agent = caller.agent;
-  asked.requested_by = caller.user.empty() ? caller.agent : caller.user;
+  asked.requested_by = caller.login();
   asked.allow = request.allow;
   asked.max_rows = request.max_rows;
   if (request.ttl) asked.ttl = *request.ttl;
@@ -88,7 +88,7 @@ ToolResult GatewayBackend::access_status(const Caller& caller, const ToolRequest
   state::Store* store = services.store.get();
   if (!store) return no_store();
   auto got = access::collect_access(*store, *snap->config, request.id, caller.agent,
-                                    proxy::now_ms(), caller.user.empty() ? caller.agent : caller.user);
+                                    proxy::now_ms(), caller.login());
   if (!got) {
     if (got.error().sqlstate == state::kNotFound) {
       return tool_error("airlock: no access request " + request.id + " of agent " + caller.agent,

@@ -86,7 +86,7 @@ net::awaitable<Result<std::unique_ptr<LocalClient>>> GatewayBackend::acquire(con
   if (!sock) co_return std::unexpected(sock.error());
   auto client = std::make_unique<LocalClient>(net::Stream(std::move(*sock)), front);
   client->generation = snap->generation;  // the session takes the same snapshot at startup
-  if (auto st = co_await client->login(caller.user.empty() ? caller.agent : caller.user, caller.secret, snap->config->limits.max_message_bytes);
+  if (auto st = co_await client->login(caller.login(), caller.secret, snap->config->limits.max_message_bytes);
       !st) {
     co_return std::unexpected(st.error());
   }
@@ -128,7 +128,7 @@ audit::Record GatewayBackend::call_record(const Caller& caller, const ToolReques
   audit::Record r;
   r.kind = audit::kind::kCall;
   r.agent = caller.agent;
-  if (caller.user != caller.agent) r.token = caller.user;
+  r.token = caller.token();
   r.session = session;
   r.client = caller.client;
   r.front = kFront;
@@ -159,7 +159,7 @@ void GatewayBackend::refused(const Caller& caller, const std::string& tool,
   audit::Record r;
   r.kind = audit::kind::kCall;
   r.agent = caller.agent;
-  if (caller.user != caller.agent) r.token = caller.user;
+  r.token = caller.token();
   r.client = caller.client;
   r.front = kFront;
   r.tool = tool.substr(0, 128);
